@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets everything up (if needed), then runs the whole test suite and the linter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/python -m pytest "$@"

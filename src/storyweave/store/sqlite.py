@@ -1,0 +1,217 @@
+"""SQLite backend: one file, WAL mode, versioned schema, FTS5 full-text search."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from storyweave.errors import StoreError
+from storyweave.types import Article, as_datetime, parse_publication_time
+
+# Each entry migrates the schema from version i to i + 1; never edit a released entry.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        url TEXT,
+        source TEXT,
+        title TEXT,
+        text TEXT NOT NULL,
+        raw_text TEXT NOT NULL,
+        removed TEXT NOT NULL,          -- JSON [[rule, text], ...]
+        published_at TEXT,              -- ISO 8601 date or datetime, as given
+        published_utc TEXT,             -- the same as a UTC datetime, for ordering and filters
+        language TEXT,
+        truncation_reason TEXT,
+        origin TEXT,
+        meta TEXT NOT NULL,             -- JSON object
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_source ON articles(source);
+    CREATE INDEX articles_published ON articles(published_utc);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+    END;
+    """,
+)
+
+_COLUMNS = (
+    "id, url, source, title, text, raw_text, removed, published_at, published_utc, language, "
+    "truncation_reason, origin, meta, ingested_at"
+)
+
+
+def _row(article: Article, now: str) -> tuple[Any, ...]:
+    published = as_datetime(article.published_at)
+    return (
+        article.id, article.url, article.source, article.title, article.text, article.raw_text,
+        json.dumps(article.removed), article.published_at.isoformat() if article.published_at else None,
+        published.astimezone(dt.UTC).isoformat() if published else None,
+        article.language, article.truncation_reason, article.origin, json.dumps(article.meta), now,
+    )  # fmt: skip
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        url=row["url"],
+        source=row["source"],
+        title=row["title"],
+        text=row["text"],
+        raw_text=row["raw_text"],
+        removed=tuple((rule, text) for rule, text in json.loads(row["removed"])),
+        published_at=parse_publication_time(row["published_at"]),
+        language=row["language"],
+        truncated=row["truncation_reason"] is not None,
+        truncation_reason=row["truncation_reason"],
+        origin=row["origin"],
+        meta=json.loads(row["meta"]),
+    )
+
+
+def _fts_query(query: str) -> str:
+    """Every word as a quoted FTS5 term, for queries that are not valid FTS5 syntax."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+
+
+class SQLiteStore:
+    """The default store: a single SQLite file (or ":memory:").
+
+    Parameters:
+        path: the database file; created, with its schema, when missing.
+
+    Raises:
+        StoreError: the file is not a storyweave database, or is from a newer version.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open as a storyweave store ({exc})") from exc
+        self._depth = 0
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(f"{self.path}: schema version {version} is newer than this storyweave understands")
+        for number in range(version, len(MIGRATIONS)):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[number]):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside commit together; an exception rolls all of them back. Nests."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot start writing ({exc})") from exc
+        self._depth = 1
+        try:
+            yield
+        except sqlite3.OperationalError as exc:  # disk full, database locked, read-only file
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: write failed, nothing from this batch was kept ({exc})") from exc
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def add_articles(self, articles: Sequence[Article]) -> list[bool]:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        added: list[bool] = []
+        with self.transaction():
+            for article in articles:
+                cursor = self._db.execute(
+                    f"INSERT OR IGNORE INTO articles ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMNS.count(','))}, ?)",
+                    _row(article, now),
+                )
+                added.append(cursor.rowcount == 1)
+        return added
+
+    def article(self, article_id: str) -> Article | None:
+        row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _article(row) if row else None
+
+    def articles(
+        self, *, source: str | None = None, since: dt.datetime | None = None, limit: int | None = None
+    ) -> Iterator[Article]:
+        clauses, params = [], []
+        if source:
+            clauses.append("source = ?")
+            params.append(source)
+        if since:
+            clauses.append("published_utc >= ?")
+            params.append(since.astimezone(dt.UTC).isoformat())
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"SELECT * FROM articles {where} ORDER BY seq LIMIT ?"
+        for row in self._db.execute(sql, (*params, -1 if limit is None else limit)):
+            yield _article(row)
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
+        sql = (
+            "SELECT articles.*, bm25(articles_fts, 2.0, 1.0) AS rank FROM articles_fts "
+            "JOIN articles ON articles.seq = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?"
+        )
+        try:
+            rows = self._db.execute(sql, (query, limit)).fetchall()
+        except sqlite3.OperationalError:
+            rows = self._db.execute(sql, (_fts_query(query), limit)).fetchall()
+        return [(_article(row), -row["rank"]) for row in rows]
+
+    def count_articles(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3's executescript would commit on its own)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]

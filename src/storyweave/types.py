@@ -1,0 +1,121 @@
+"""The plain types that flow through the pipeline: an `Article` in, a `Story` out.
+
+Every stage takes and returns these; none of them knows about the store, the CLI or the web.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import urllib.parse
+from typing import Any
+
+PublicationTime = dt.datetime | dt.date
+
+# Query parameters that track a click rather than name a page: two URLs that differ only in
+# these are the same article.
+_TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|cmpid|ocid)$", re.I)
+
+
+def normalize_url(url: str) -> str:
+    """Canonical form of an article URL, so that re-ingesting the same page finds the same id.
+
+    >>> normalize_url("HTTPS://Example.com/a/?utm_source=x&id=3#top")
+    'https://example.com/a?id=3'
+    """
+    parts = urllib.parse.urlsplit(url.strip())
+    query = [
+        (k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)
+    ]
+    path = parts.path.rstrip("/") or ""
+    return urllib.parse.urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), path, urllib.parse.urlencode(query), "")
+    )
+
+
+def article_id(url: str | None, source: str | None, text: str) -> str:
+    """Stable id: from the URL when there is one, else from the source and the normalized text."""
+    if url:
+        key = "url:" + normalize_url(url)
+    else:
+        key = "text:" + (source or "").casefold() + "\n" + " ".join(text.casefold().split())
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclasses.dataclass(frozen=True)
+class Article:
+    """One news article, cleaned and ready for clustering.
+
+    Attributes:
+        id: stable identifier, see `article_id`.
+        url: original address, if known.
+        source: outlet name ("Press TV"), or the site's domain when no name is known.
+        title: headline, if known.
+        text: cleaned body, paragraphs separated by newlines.
+        raw_text: the body as it arrived, before cleaning.
+        removed: (rule, text) pairs for the pieces of `raw_text` that cleaning removed.
+        published_at: publication time (aware datetime) or date; None when unknown.
+        language: ISO 639-1 code.
+        truncated: whether the body looks cut off; `truncation_reason` says why.
+        origin: where it was read from ("seeds/a.txt", "feed.xml#3", "data.jsonl:12").
+        meta: any other fields the input carried (for example a gold `event` label).
+    """
+
+    id: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    raw_text: str = ""
+    removed: tuple[tuple[str, str], ...] = ()
+    published_at: PublicationTime | None = None
+    language: str | None = None
+    truncated: bool = False
+    truncation_reason: str | None = None
+    origin: str | None = None
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO 8601 strings)."""
+        data = dataclasses.asdict(self)
+        data["removed"] = [{"rule": rule, "text": text} for rule, text in self.removed]
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return data
+
+
+def parse_publication_time(value: Any) -> PublicationTime | None:
+    """Parse an ISO 8601 date or datetime; a naive datetime is taken as UTC.
+
+    >>> parse_publication_time("2017-01-26")
+    datetime.date(2017, 1, 26)
+    >>> parse_publication_time("2017-01-26T10:00:00")
+    datetime.datetime(2017, 1, 26, 10, 0, tzinfo=datetime.timezone.utc)
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dt.date.fromisoformat(text)
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        from dateutil import parser as date_parser  # RFC 822 and other common feed forms
+
+        try:
+            parsed = date_parser.parse(text)
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(f"unreadable date {text!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def as_datetime(value: PublicationTime | None) -> dt.datetime | None:
+    """A date becomes midnight UTC, so that dates and datetimes can be compared."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)

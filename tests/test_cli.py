@@ -1,0 +1,82 @@
+"""The command line, as a user runs it: the seeds, JSON output, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
+from storyweave.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ingest_seeds(db: Path) -> tuple[int, str, str]:
+    seeds = [str(SEED_PRESS_TV), str(SEED_TEHRAN_TIMES)]
+    return run("ingest", *seeds, "--metadata", str(SAMPLE / "metadata.jsonl"), "--db", str(db))
+
+
+def test_seeds_ingested_twice_list_as_two_clean_articles(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert ingest_seeds(db)[:2] == (0, "added 2, already present 0, rejected 0\n")
+    assert ingest_seeds(db)[:2] == (0, "added 0, already present 2, rejected 0\n")
+    code, out, _ = run("articles", "--db", str(db), "--json")
+    listed = json.loads(out)
+    assert code == 0 and len(listed) == 2
+    for article in listed:
+        assert "Read more" not in article["text"]
+        assert "Creative Commons" not in article["text"] and "MH/PA" not in article["text"]
+    press_tv = next(a for a in listed if a["source"] == "Press TV")
+    assert press_tv["published_at"].startswith("2017-01-26")
+
+
+def test_article_and_search_commands(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    ingest_seeds(db)
+    code, out, _ = run("search", "Aleppo", "--db", str(db), "--json")
+    (hit,) = json.loads(out)
+    assert code == 0 and hit["source"] == "Tehran Times" and hit["score"] >= 0
+    code, out, _ = run("article", hit["id"], "--db", str(db), "--json")
+    assert code == 0 and json.loads(out)["removed"][0]["rule"] == "licence"
+    code, out, _ = run("article", hit["id"], "--db", str(db))
+    assert code == 0 and "removed (licence): MH/PA All Content" in out
+
+
+def test_rejections_are_one_line_each_with_exit_code_3(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "ok.txt").write_text("The council approved the new budget on Monday after a long debate.")
+    code, out, err = run(
+        "ingest", str(tmp_path / "empty.txt"), str(tmp_path / "ok.txt"), "--db", str(tmp_path / "x.db"), "--json"
+    )
+    assert code == 3
+    assert json.loads(out)["added"] == 1
+    assert err.strip().splitlines() == [f"rejected: {tmp_path / 'empty.txt'}: empty file"]
+
+
+def test_unreadable_store_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_text("not sqlite " * 100)
+    code, _, err = run("articles", "--db", str(bad))
+    assert code == 1 and err.startswith("Error: ") and len(err.strip().splitlines()) == 1
+
+
+def test_missing_article_is_exit_code_1(tmp_path: Path) -> None:
+    assert run("article", "nope", "--db", str(tmp_path / "x.db"))[0] == 1
+
+
+def test_db_from_environment(tmp_path: Path) -> None:
+    db = tmp_path / "env.db"
+    result = CliRunner(env={"STORYWEAVE_DB": str(db)}).invoke(main, ["ingest", str(SAMPLE / "articles")])
+    assert result.exit_code == 0 and db.exists()
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "storyweave", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "ingest" in done.stdout

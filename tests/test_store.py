@@ -1,0 +1,92 @@
+"""The SQLite store: idempotent writes, atomic batches, migrations, full-text search."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import storyweave
+from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
+from storyweave.errors import ConfigError, StoreError
+from storyweave.store import Store, open_store
+from storyweave.store.sqlite import MIGRATIONS, SQLiteStore
+from storyweave.types import Article
+
+
+def test_reingesting_the_seeds_adds_nothing(seeds_store: Store) -> None:
+    again = storyweave.ingest(
+        [str(SEED_PRESS_TV), str(SEED_TEHRAN_TIMES)], store=seeds_store, metadata=SAMPLE / "metadata.jsonl"
+    )
+    assert (len(again.added), len(again.present)) == (0, 2)
+    assert seeds_store.count_articles() == 2
+
+
+def test_same_url_with_tracking_parameters_is_the_same_article(store: Store) -> None:
+    first = Article(id=storyweave.types.article_id("http://a.example/x?utm_source=rss", None, "t"), text="t")
+    second = Article(id=storyweave.types.article_id("http://A.example/x/#top", None, "other text"), text="other text")
+    assert store.add_articles([first, second]) == [True, False]
+
+
+def test_article_round_trips_through_the_store(seeds_store: Store) -> None:
+    stored = next(seeds_store.articles(source="Press TV"))
+    assert stored.removed == (("read-more", "Read more"), ("read-more", "Read more"))
+    assert stored.truncated and stored.published_at is not None and stored.published_at.isoformat() == "2017-01-26"
+    assert seeds_store.article(stored.id) == stored
+
+
+def test_full_text_search_ranks_the_article_that_has_the_words(seeds_store: Store) -> None:
+    hits = seeds_store.search("Aleppo congratulated")
+    assert [a.source for a, _ in hits] == ["Tehran Times"]
+    assert seeds_store.search('unbalanced "quote') == []  # not FTS5 syntax: words are quoted, no error
+
+
+def test_failed_batch_leaves_nothing_behind(store: Store) -> None:
+    def crash_mid_batch() -> None:
+        with store.transaction():
+            store.add_articles([Article(id="a", text="fine")])
+            raise RuntimeError("the process failed mid-batch")
+
+    with pytest.raises(RuntimeError):
+        crash_mid_batch()
+    assert store.count_articles() == 0
+
+
+def test_locked_database_is_a_store_error_and_writes_nothing(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    store._db.execute("PRAGMA busy_timeout=0")
+    blocker = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(StoreError, match="database is locked"):
+        store.add_articles([Article(id="a", text="fine")])
+    blocker.execute("ROLLBACK")
+    assert store.count_articles() == 0
+
+
+def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    assert store.schema_version == len(MIGRATIONS)
+    store.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="newer than this storyweave understands"):
+        SQLiteStore(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not sqlite " * 100)
+    with pytest.raises(StoreError, match="cannot open as a storyweave store"):
+        open_store(path)
+
+
+def test_store_location_from_env_and_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYWEAVE_DB", str(tmp_path / "env.db"))
+    open_store().close()
+    assert (tmp_path / "env.db").exists()
+    open_store(f"sqlite:///{tmp_path / 'url.db'}").close()
+    assert (tmp_path / "url.db").exists()
+    with pytest.raises(ConfigError, match="unsupported store URL scheme 'mysql'"):
+        open_store("mysql://localhost/news")
