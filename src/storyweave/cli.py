@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 an error stopped the command (message on stderr); 2 a u
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -16,10 +17,11 @@ from typing import Any, TypeVar
 import click
 
 from storyweave import pipeline
+from storyweave.cluster import ClusterParams, Evidence
 from storyweave.errors import StoryweaveError
-from storyweave.ingest import FORMATS, expand_paths
+from storyweave.ingest import FORMATS, expand_paths, read_articles
 from storyweave.store import DB_ENV, DEFAULT_DB, Store, open_store
-from storyweave.types import Article
+from storyweave.types import Article, Story, as_datetime, parse_publication_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_ERROR, EXIT_PARTIAL = 1, 3
@@ -37,6 +39,21 @@ def db_option(command: F) -> F:
 def json_option(command: F) -> F:
     """--json, shared by every command that prints results."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(command)
+
+
+def params_option(command: F) -> F:
+    """--params FILE: clusterer parameters from `storyweave train` instead of the shipped ones."""
+    return click.option(
+        "--params", "params_path", envvar="STORYWEAVE_PARAMS", type=click.Path(exists=True, dir_okay=False),
+        help="Clusterer parameters (JSON from `storyweave train`); default: the shipped ones.",
+    )(command)  # fmt: skip
+
+
+def load_params(path: str | None) -> ClusterParams | None:
+    if path is None:
+        return None
+    with reported_errors():
+        return ClusterParams.load(path)
 
 
 @contextmanager
@@ -160,8 +177,7 @@ def article(article_id: str, db: str, as_json: bool) -> None:
     with opened_store(db) as store:
         found = store.article(article_id)
     if found is None:
-        click.echo(f"Error: no article {article_id!r}", err=True)
-        sys.exit(EXIT_ERROR)
+        raise_one_line(f"no article {article_id!r}")
     if as_json:
         print_json(found.to_dict())
         return
@@ -193,6 +209,235 @@ def search(query: str, limit: int, db: str, as_json: bool) -> None:
         return
     for hit, score in hits:
         click.echo(f"{score:7.2f}  {_article_line(hit)}")
+
+
+def _story_line(story: Story) -> str:
+    first = story.first_published.isoformat()[:10] if story.first_published else "????-??-??"
+    return (
+        f"{story.id:>5}  {first}  {len(story.article_ids):>3} articles  {len(story.sources):>2} sources  {story.title}"
+    )
+
+
+@main.command()
+@click.option("--since", help="Only stories with an article published on or after this date (ISO 8601).")
+@click.option("--source", help="Only stories with an article from this outlet.")
+@click.option("--query", help="Only stories with an article matching this full-text query.")
+@db_option
+@json_option
+def stories(since: str | None, source: str | None, query: str | None, db: str, as_json: bool) -> None:
+    """List stories, most recently updated first.
+
+    \b
+    Example:
+        storyweave stories --db news.db --query ceasefire --json
+    """
+    with opened_store(db) as store:
+        since_time = _since(since)
+        found = store.stories(since=since_time, source=source, query=query)
+    if as_json:
+        print_json([s.to_dict() for s in found])
+        return
+    for story in found:
+        click.echo(_story_line(story))
+
+
+def _since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return as_datetime(parse_publication_time(value))
+    except ValueError as exc:
+        raise StoryweaveError(f"--since: {exc}") from exc
+
+
+@main.command()
+@click.argument("story_id", type=int)
+@db_option
+@json_option
+def story(story_id: int, db: str, as_json: bool) -> None:
+    """Show one story and its articles (syndicated copies marked).
+
+    \b
+    Example:
+        storyweave story 1 --db news.db
+    """
+    with opened_store(db) as store:
+        found = store.story(story_id)
+        if found is None:
+            raise_one_line(f"no story {story_id}")
+        members = [store.article(article_id) for article_id in found.article_ids]
+    if as_json:
+        print_json({**found.to_dict(), "articles": [article_summary(a) for a in members if a]})
+        return
+    click.echo(_story_line(found))
+    for member in members:
+        if member:
+            copy = f"  (copy of {found.copies[member.id]})" if member.id in found.copies else ""
+            click.echo(f"  {_article_line(member)}{copy}")
+
+
+@main.command()
+@db_option
+@params_option
+def recluster(db: str, params_path: str | None) -> None:
+    """Cluster every stored article again, in publication order (repairs order effects).
+
+    \b
+    Example:
+        storyweave recluster --db news.db
+    """
+    params = load_params(params_path)
+    with opened_store(db) as store:
+        count = pipeline.recluster(store, params)
+    click.echo(f"{count} stories")
+
+
+def _evidence_lines(evidence: Evidence) -> list[str]:
+    signals = ", ".join(f"{k}={v:.2f}" for k, v in evidence.signals.items())
+    gap = "unknown" if evidence.gap_days is None else f"{evidence.gap_days:.1f} days"
+    return [
+        f"same-event probability: {evidence.probability:.3f}",
+        f"shared names: {', '.join(evidence.shared_names) or '-'}",
+        f"shared dates: {', '.join(evidence.shared_dates) or '-'}",
+        f"top shared terms: {', '.join(evidence.shared_terms) or '-'}",
+        f"publication gap: {gap}",
+        "embedding similarity: not computed in the default mode",
+        f"signals: {signals}",
+    ]
+
+
+def _resolve(store: Store, ref: str) -> Article:
+    """An article by id from the store, or the first article of a file."""
+    found = store.article(ref)
+    if found is not None:
+        return found
+    if Path(ref).exists():
+        for result in read_articles([ref]):
+            if isinstance(result, Article):
+                return result
+            raise result
+    raise StoryweaveError(f"{ref}: neither a stored article id nor a readable file")
+
+
+@main.command()
+@click.argument("first")
+@click.argument("second")
+@db_option
+@params_option
+@json_option
+def compare(first: str, second: str, db: str, params_path: str | None, as_json: bool) -> None:
+    """Say how probably two articles (ids in the store, or files) report the same event, and why.
+
+    \b
+    Example:
+        storyweave compare sample/articles/000_6bb945685ed10791.txt sample/articles/001_397affb6b7c75271.txt
+    """
+    params = load_params(params_path)
+    with opened_store(db) as store:
+        evidence = pipeline.compare(store, _resolve(store, first), _resolve(store, second), params)
+    if as_json:
+        print_json(evidence.to_dict())
+        return
+    click.echo("\n".join(_evidence_lines(evidence)))
+
+
+@main.command()
+@click.argument("article_id")
+@db_option
+@params_option
+@json_option
+def explain(article_id: str, db: str, params_path: str | None, as_json: bool) -> None:
+    """Say why an article joined its story (or opened one), with the evidence against the best candidates.
+
+    \b
+    Example:
+        storyweave explain 64eb744931b674d2 --db news.db
+    """
+    params = load_params(params_path)
+    with opened_store(db) as store:
+        explanation = pipeline.explain(store, article_id, params)
+    if as_json:
+        print_json(explanation.to_dict())
+        return
+    action = "opened" if explanation.opened else "joined"
+    click.echo(f"{article_id} {action} story {explanation.story_id}")
+    if explanation.copy_of:
+        click.echo(f"it is a syndicated copy of {explanation.copy_of}, so it joined that article's story")
+    for story_id, evidence in explanation.candidates:
+        chosen = " (its story)" if story_id == explanation.story_id else ""
+        click.echo(f"\ncandidate story {story_id}{chosen}:")
+        click.echo("\n".join("  " + line for line in _evidence_lines(evidence)))
+    if not explanation.candidates:
+        click.echo("no earlier story shared its salient terms or names")
+
+
+@main.command(name="eval")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--label-field", default="event", show_default=True, help="Field holding each article's gold event.")
+@params_option
+@json_option
+def evaluate(path: str, label_field: str, params_path: str | None, as_json: bool) -> None:
+    """Cluster an annotated JSONL file as `ingest` would (in a throwaway store) and score it.
+
+    \b
+    Example:
+        storyweave eval sample/articles/ecbplus-sample.jsonl --json
+    """
+    from storyweave.eval.harness import evaluate as run_evaluation
+
+    params = load_params(params_path)
+    with reported_errors():
+        scores = run_evaluation(path, label_field=label_field, params=params)
+    if as_json:
+        print_json(scores)
+        return
+    for name in ("bcubed", "pairwise"):
+        prf = scores[name]
+        click.echo(f"{name:9} P {prf['p']:.4f}  R {prf['r']:.4f}  F1 {prf['f1']:.4f}")
+    click.echo(f"ARI {scores['ari']:.4f}  NMI {scores['nmi']:.4f}  V-measure {scores['v_measure']:.4f}")
+    counts = f"{scores['n_articles']} articles, {scores['n_gold']} gold events, {scores['n_pred']} predicted stories"
+    click.echo(f"{counts}, {scores['articles_per_s']} articles/s")
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--label-field", default="event", show_default=True, help="Field holding each article's gold event.")
+@click.option("--group-field", help="Coarser groups held out together in cross-validation (e.g. topic).")
+@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--out", type=click.Path(dir_okay=False), default="storyweave-params.json", show_default=True)
+def train(path: str, label_field: str, group_field: str | None, folds: int, out: str) -> None:
+    """Fit the clusterer's weights and threshold on labelled JSONL; use the result with --params.
+
+    \b
+    Example:
+        storyweave train sample/articles/ecbplus-sample.jsonl --group-field topic --out my-params.json
+    """
+    from storyweave.cluster.training import fit
+    from storyweave.eval.harness import labelled_articles
+
+    with reported_errors():
+        articles, labels = labelled_articles(path, label_field)
+        groups = (
+            [str(a.meta.get(group_field, label)) for a, label in zip(articles, labels, strict=True)]
+            if group_field
+            else None
+        )
+        report = fit(articles, labels, groups, folds=folds)
+        provenance = {"file": Path(path).name, "articles": len(articles), "label_field": label_field,
+                      "group_field": group_field, "cv_bcubed_f1": [round(f, 4) for f in report.cv_bcubed_f1],
+                      "train_bcubed_f1": round(report.train_bcubed_f1, 4)}  # fmt: skip
+        report.params.save(out, provenance)
+    cv = (
+        f"cross-validated B-cubed F1 {report.cv_mean:.4f} over {len(report.cv_bcubed_f1)} folds; "
+        if report.cv_bcubed_f1
+        else ""
+    )
+    click.echo(f"{cv}training-stream F1 {report.train_bcubed_f1:.4f}; parameters written to {out}")
+
+
+def raise_one_line(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

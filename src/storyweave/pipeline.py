@@ -2,23 +2,25 @@
 
 >>> from storyweave import open_store, ingest
 >>> store = open_store(":memory:")
->>> report = ingest(["tests/data/missing.txt"], store=store)
->>> report.rejected[0].reason
-'no such file or folder'
+>>> report = ingest(["sample/articles"], store=store, metadata="sample/metadata.jsonl")
+>>> len(report.added), len(report.rejected)
+(99, 0)
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from storyweave.errors import InputError
+from storyweave.cluster import ClusterParams, Decision, Evidence, OnlineStoryClusterer
+from storyweave.dedup import Copy, SyndicationDetector
+from storyweave.errors import InputError, StoryweaveError
 from storyweave.ingest import read_articles
 from storyweave.store import Store
-from storyweave.types import Article
+from storyweave.types import Article, Assignment, as_datetime
 
 BATCH_SIZE = 500
 
@@ -43,40 +45,183 @@ class IngestReport:
         }
 
 
+def publication_order(articles: Sequence[Article]) -> list[Article]:
+    """Dated articles sorted by publication time in the places dated articles hold; undated ones
+    keep their places (file order where dates are missing).
+
+    >>> import datetime as dt
+    >>> dates = {"a": dt.date(2020, 1, 2), "b": None, "c": dt.date(2020, 1, 1)}
+    >>> [x.id for x in publication_order([Article(id=i, text="x", published_at=d) for i, d in dates.items()])]
+    ['c', 'b', 'a']
+    """
+    dated = sorted((a for a in articles if a.published_at), key=lambda a: as_datetime(a.published_at))  # type: ignore[arg-type, return-value]
+    slots = iter(dated)
+    return [next(slots) if article.published_at else article for article in articles]
+
+
+class StoryPipeline:
+    """Syndication detection and online clustering over a store's articles.
+
+    Opening it replays the store's clustered articles (in the order they were clustered) to
+    rebuild the clusterer's state, then clusters any stored article that has no story yet.
+
+    Parameters:
+        store: where articles and their stories live.
+        params: clusterer parameters; default: the fitted ones shipped with storyweave.
+    """
+
+    def __init__(self, store: Store, params: ClusterParams | None = None) -> None:
+        self.store = store
+        self.clusterer = OnlineStoryClusterer(params)
+        self.syndication = SyndicationDetector()
+        for article, assignment in store.clustered():
+            self.syndication.add(article)
+            self.clusterer.learn_one(article, story_id=assignment.story_id)
+        pending = list(store.unclustered())
+        if pending:
+            self.add(pending)
+
+    def add(self, articles: Sequence[Article]) -> list[Assignment]:
+        """Cluster new articles in publication order and record their stories in the store."""
+        assignments = [self._assign(article) for article in publication_order(articles)]
+        self.store.save_assignments(assignments)
+        return assignments
+
+    def _assign(self, article: Article) -> Assignment:
+        copy = self.syndication.add(article)
+        story_id = self.clusterer.assignments.get(copy.original_id) if copy else None
+        decision = self.clusterer.learn_one(article, story_id=story_id)
+        return _assignment(decision, copy if story_id is not None else None)
+
+
+def _assignment(decision: Decision, copy: Copy | None) -> Assignment:
+    return Assignment(
+        article_id=decision.article_id,
+        story_id=decision.story_id,
+        opened=decision.opened,
+        probability=round(decision.probability, 4),
+        copy_of=copy.original_id if copy else None,
+        copy_similarity=copy.similarity if copy else None,
+        evidence=tuple(
+            {"story_id": c.story_id, "probability": round(c.probability, 4),
+             "signals": {k: round(v, 4) for k, v in c.signals.items()}, "gap_days": c.gap_days}
+            for c in decision.candidates[:5]
+        ),
+    )  # fmt: skip
+
+
 def ingest(
     paths: Iterable[str],
     *,
     store: Store,
     format: str | None = None,
     metadata: str | Path | None = None,
+    params: ClusterParams | None = None,
     on_input_done: Callable[[str | Path], None] | None = None,
 ) -> IngestReport:
-    """Read, clean and store articles; each batch is written in one transaction.
+    """Read, clean, store and cluster articles; each batch is written in one transaction.
 
     Parameters:
         paths: files, folders, feed URLs, or "-" for JSONL on standard input.
         store: where to keep them (see `open_store`).
         format: force a reader (see `storyweave.ingest.FORMATS`); default: by file suffix.
         metadata: JSONL manifest of per-file fields for plain-text inputs.
+        params: clusterer parameters; default: the shipped ones.
         on_input_done: called after each input, for progress display.
 
     Returns:
         An `IngestReport`; refused inputs are listed there, not raised.
     """
     report = IngestReport()
-    seen: set[str] = set()
+    pipeline = StoryPipeline(store, params)
     results = read_articles(paths, format=format, metadata=metadata, on_input_done=on_input_done)
     for batch in _batched(_collect(results, report), BATCH_SIZE):
-        fresh: dict[str, Article] = {}
-        for article in batch:
-            if article.id in seen or article.id in fresh:
-                report.present.append(article.id)  # a second copy within this run
-            else:
-                fresh[article.id] = article
-        seen.update(fresh)
-        for article_id, added in zip(fresh, store.add_articles(list(fresh.values())), strict=True):
-            (report.added if added else report.present).append(article_id)
+        store_batch(batch, pipeline, report)
     return report
+
+
+def store_batch(batch: list[Article], pipeline: StoryPipeline, report: IngestReport) -> None:
+    """Add a batch's new articles and their stories in one transaction."""
+    unique: dict[str, Article] = {}
+    for article in batch:
+        if article.id in unique:
+            report.present.append(article.id)  # a second copy within this run
+        else:
+            unique[article.id] = article
+    with pipeline.store.transaction():
+        is_new = pipeline.store.add_articles(list(unique.values()))
+        pipeline.add([a for a, new in zip(unique.values(), is_new, strict=True) if new])
+    for article_id, new in zip(unique, is_new, strict=True):
+        (report.added if new else report.present).append(article_id)
+
+
+def recluster(store: Store, params: ClusterParams | None = None) -> int:
+    """Cluster every stored article again, in publication order, from a clean slate.
+
+    This repairs order effects: articles ingested out of publication order, or early decisions
+    made before later articles showed what a story was about. Story ids are renumbered.
+
+    Returns:
+        The number of stories.
+    """
+    with store.transaction():
+        store.clear_assignments()
+        StoryPipeline(store, params)  # finds every article unclustered and clusters them in order
+    return len(store.stories())
+
+
+@dataclasses.dataclass(frozen=True)
+class Explanation:
+    """Why an article is in its story: the decision and the evidence against the best candidates."""
+
+    article_id: str
+    story_id: int
+    opened: bool
+    copy_of: str | None
+    candidates: list[tuple[int, Evidence]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "story_id": self.story_id,
+            "opened": self.opened,
+            "copy_of": self.copy_of,
+            "candidates": [{"story_id": sid, **ev.to_dict()} for sid, ev in self.candidates],
+        }
+
+
+def explain(store: Store, article_id: str, params: ClusterParams | None = None, top: int = 3) -> Explanation:
+    """Replay the stream up to `article_id` and give the evidence its decision rested on.
+
+    Raises:
+        StoryweaveError: the article is unknown or not clustered.
+    """
+    assignment = store.assignment(article_id)
+    if assignment is None:
+        raise StoryweaveError(f"no clustered article {article_id!r}")
+    clusterer = OnlineStoryClusterer(params)
+    for article, earlier in store.clustered():
+        if article.id == article_id:
+            break
+        clusterer.learn_one(article, story_id=earlier.story_id)
+    candidates = [c.story_id for c in clusterer.predict_one(article).candidates[:top]]
+    if assignment.story_id in clusterer.stories and assignment.story_id not in candidates:
+        candidates.insert(0, assignment.story_id)  # a syndicated copy joins its original's story unscored
+    return Explanation(
+        article_id=article_id,
+        story_id=assignment.story_id,
+        opened=assignment.opened,
+        copy_of=assignment.copy_of,
+        candidates=[(sid, clusterer.evidence(article, sid)) for sid in candidates],
+    )
+
+
+def compare(store: Store, first: Article, second: Article, params: ClusterParams | None = None) -> Evidence:
+    """Evidence that two articles report the same event, weighted by the store's term statistics."""
+    clusterer = OnlineStoryClusterer(params)
+    for article, assignment in store.clustered():
+        clusterer.learn_one(article, story_id=assignment.story_id)
+    return clusterer.compare(first, second)
 
 
 def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:

@@ -119,3 +119,65 @@ def as_datetime(value: PublicationTime | None) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
         return value
     return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Assignment:
+    """Where the clusterer put an article, and the evidence it weighed.
+
+    Attributes:
+        article_id: the article.
+        story_id: its story.
+        opened: whether it opened the story.
+        probability: same-event probability with the best candidate story (0 if none).
+        copy_of: the earlier article this one copies (syndication), if any.
+        copy_similarity: estimated shingle Jaccard similarity with that article.
+        evidence: each candidate story scored: {"story_id", "probability", "signals", "gap_days"}.
+    """
+
+    article_id: str
+    story_id: int
+    opened: bool
+    probability: float
+    copy_of: str | None = None
+    copy_similarity: float | None = None
+    evidence: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["evidence"] = list(self.evidence)
+        return data
+
+
+@dataclasses.dataclass(frozen=True)
+class Story:
+    """One real-world event and the articles that report it.
+
+    Attributes:
+        id: stable story id.
+        title: a headline for the story (its first report's title, or first sentence).
+        article_ids: its articles, in publication order (undated ones last).
+        sources: the outlets, in order of first report.
+        first_published, last_published: the span of its dated articles.
+        copies: syndicated copies: article id -> the id of the report it copies.
+    """
+
+    id: int
+    title: str
+    article_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+    first_published: PublicationTime | None = None
+    last_published: PublicationTime | None = None
+    copies: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; the `articles` key holds the article ids."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "articles": list(self.article_ids),
+            "sources": list(self.sources),
+            "first_published": self.first_published.isoformat() if self.first_published else None,
+            "last_published": self.last_published.isoformat() if self.last_published else None,
+            "copies": self.copies,
+        }

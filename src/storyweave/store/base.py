@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from storyweave.types import Article
+from storyweave.types import Article, Assignment, Story
 
 
 class Store(Protocol):
@@ -33,6 +33,36 @@ class Store(Protocol):
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
         """Full-text search, best first, with a relevance score (higher is better)."""
+        ...
+
+    def save_assignments(self, assignments: Sequence[Assignment]) -> None:
+        """Record where articles went (replacing earlier records of the same articles)."""
+        ...
+
+    def clear_assignments(self) -> None:
+        """Forget every story (before re-clustering)."""
+        ...
+
+    def assignment(self, article_id: str) -> Assignment | None:
+        """Where one article went, with the evidence."""
+        ...
+
+    def clustered(self) -> Iterator[tuple[Article, Assignment]]:
+        """Clustered articles in the order the clusterer saw them."""
+        ...
+
+    def unclustered(self) -> Iterator[Article]:
+        """Articles not yet in any story, in ingest order."""
+        ...
+
+    def stories(
+        self, *, since: dt.datetime | None = None, source: str | None = None, query: str | None = None
+    ) -> list[Story]:
+        """Stories, most recently updated first, optionally filtered."""
+        ...
+
+    def story(self, story_id: int) -> Story | None:
+        """One story by id."""
         ...
 
     def count_articles(self) -> int:

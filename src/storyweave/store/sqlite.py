@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from storyweave.errors import StoreError
-from storyweave.types import Article, as_datetime, parse_publication_time
+from storyweave.types import Article, Assignment, Story, as_datetime, parse_publication_time
 
 # Each entry migrates the schema from version i to i + 1; never edit a released entry.
 MIGRATIONS: tuple[str, ...] = (
@@ -44,6 +45,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
         INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
     END;
+    """,
+    """
+    CREATE TABLE assignments (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,           -- the order in which the clusterer saw the articles
+        opened INTEGER NOT NULL,
+        probability REAL NOT NULL,
+        copy_of TEXT,
+        copy_similarity REAL,
+        evidence TEXT NOT NULL          -- JSON array of scored candidate stories
+    );
+    CREATE INDEX assignments_story ON assignments(story_id);
+    CREATE INDEX assignments_seq ON assignments(seq);
     """,
 )
 
@@ -79,6 +94,45 @@ def _article(row: sqlite3.Row) -> Article:
         origin=row["origin"],
         meta=json.loads(row["meta"]),
     )
+
+
+def _assignment(row: sqlite3.Row) -> Assignment:
+    return Assignment(
+        article_id=row["article_id"],
+        story_id=row["story_id"],
+        opened=bool(row["opened"]),
+        probability=row["probability"],
+        copy_of=row["copy_of"],
+        copy_similarity=row["copy_similarity"],
+        evidence=tuple(json.loads(row["evidence"])),
+    )
+
+
+def _story(story_id: int, rows: list[sqlite3.Row]) -> Story:
+    dates = [parse_publication_time(r["published_at"]) for r in rows if r["published_at"]]
+    titled = next((r for r in rows if r["title"]), None)
+    title = titled["title"] if titled else first_sentence(rows[0]["lead"])
+    return Story(
+        id=story_id,
+        title=title,
+        article_ids=tuple(r["id"] for r in rows),
+        sources=tuple(dict.fromkeys(r["source"] for r in rows if r["source"])),
+        first_published=dates[0] if dates else None,
+        last_published=max(dates, key=as_datetime) if dates else None,  # type: ignore[arg-type]
+        copies={r["id"]: r["copy_of"] for r in rows if r["copy_of"]},
+    )
+
+
+def _recency(story: Story) -> tuple[bool, dt.datetime, int]:
+    """Sort key: dated stories by last publication, then undated ones, newest id first."""
+    last = as_datetime(story.last_published)
+    return (last is not None, last or dt.datetime.min.replace(tzinfo=dt.UTC), story.id)
+
+
+def first_sentence(text: str, limit: int = 120) -> str:
+    """The first sentence of `text`, cut at a word boundary to at most `limit` characters."""
+    sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0].split("\n", 1)[0]
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "..."
 
 
 def _fts_query(query: str) -> str:
@@ -198,6 +252,67 @@ class SQLiteStore:
         except sqlite3.OperationalError:
             rows = self._db.execute(sql, (_fts_query(query), limit)).fetchall()
         return [(_article(row), -row["rank"]) for row in rows]
+
+    def save_assignments(self, assignments: Sequence[Assignment]) -> None:
+        with self.transaction():
+            start = self._db.execute("SELECT coalesce(max(seq), 0) FROM assignments").fetchone()[0]
+            self._db.executemany(
+                "INSERT OR REPLACE INTO assignments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (a.article_id, a.story_id, start + n, int(a.opened), a.probability, a.copy_of,
+                     a.copy_similarity, json.dumps(a.evidence))
+                    for n, a in enumerate(assignments, start=1)
+                ],
+            )  # fmt: skip
+
+    def clear_assignments(self) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM assignments")
+
+    def assignment(self, article_id: str) -> Assignment | None:
+        row = self._db.execute("SELECT * FROM assignments WHERE article_id = ?", (article_id,)).fetchone()
+        return _assignment(row) if row else None
+
+    def clustered(self) -> Iterator[tuple[Article, Assignment]]:
+        sql = "SELECT * FROM articles JOIN assignments ON assignments.article_id = articles.id ORDER BY assignments.seq"
+        for row in self._db.execute(sql):
+            yield _article(row), _assignment(row)
+
+    def unclustered(self) -> Iterator[Article]:
+        sql = "SELECT * FROM articles WHERE id NOT IN (SELECT article_id FROM assignments) ORDER BY seq"
+        for row in self._db.execute(sql):
+            yield _article(row)
+
+    def stories(
+        self, *, since: dt.datetime | None = None, source: str | None = None, query: str | None = None
+    ) -> list[Story]:
+        stories = self._stories()
+        if since:
+            stories = [s for s in stories if (as_datetime(s.last_published) or since) >= since and s.last_published]
+        if source:
+            stories = [s for s in stories if source in s.sources]
+        if query:
+            story_of = dict(self._db.execute("SELECT article_id, story_id FROM assignments").fetchall())
+            matching = {story_of.get(article.id) for article, _ in self.search(query, limit=1000)}
+            stories = [s for s in stories if s.id in matching]
+        return stories
+
+    def story(self, story_id: int) -> Story | None:
+        found = self._stories(story_id)
+        return found[0] if found else None
+
+    def _stories(self, story_id: int | None = None) -> list[Story]:
+        """Stories built from their articles: publication order, undated last, newest story first."""
+        where = "WHERE s.story_id = ?" if story_id is not None else ""
+        sql = (
+            "SELECT s.story_id, s.copy_of, a.id, a.title, substr(a.text, 1, 400) AS lead, a.source, a.published_at "
+            f"FROM assignments s JOIN articles a ON a.id = s.article_id {where} "
+            "ORDER BY s.story_id, a.published_utc IS NULL, a.published_utc, s.seq"
+        )
+        groups: dict[int, list[sqlite3.Row]] = {}
+        for row in self._db.execute(sql, () if story_id is None else (story_id,)):
+            groups.setdefault(row["story_id"], []).append(row)
+        return sorted((_story(sid, rows) for sid, rows in groups.items()), key=_recency, reverse=True)
 
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])

@@ -1,0 +1,93 @@
+"""The clusterer's parameters: fitted signal weights plus the settings around them.
+
+The fitted values ship with the package in `params.json` (made by `storyweave train`), so users
+need no training step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from storyweave.errors import ConfigError
+
+SIGNALS = (
+    "body_cos",  # cosine of the article's tf-idf vector with the story's centroid
+    "lead_cos",  # the same for title + first sentences, where news states the event
+    "member_cos",  # cosine with the most similar recent member (single link)
+    "name_overlap",  # idf-weighted share of the article's names that the story has
+    "name_cos",  # cosine of the article's names with the story's, weighted by idf and frequency
+    "name_conflict",  # idf-weighted share of the story's core names (in half its articles) the article lacks
+    "lead_name_overlap",  # idf-weighted share of the article's lead names among the story's lead names
+    "year_match",  # the article's latest mentioned year is the story's (1), or not (-1), or unknown (0)
+    "date_match",  # the article and the story mention the same full date
+    "log_size",  # log of the story's size: big stories attract loosely related articles
+)
+SHIPPED = Path(__file__).with_name("params.json")
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterParams:
+    """Parameters of `OnlineStoryClusterer`.
+
+    Attributes:
+        weights: logistic-regression weight per signal in `SIGNALS`.
+        bias: the regression's intercept.
+        threshold: join the best story when its probability reaches this, else open a story.
+        window_days: a story takes no article published more than this many days after its last.
+        gap_grace_days: publication gaps up to this are free.
+        gap_penalty: logit subtracted per day of gap beyond the grace. A prior, not fitted: the
+            development data carries no publication dates.
+        max_candidates: stories scored per article, the best by shared index keys.
+        index_terms: an article's top tf-idf terms that index its story.
+        index_names: an article's top names that index its story.
+        posting_limit: most recent stories kept per index key.
+        recent_members: member vectors a story keeps for `member_cos`.
+        centroid_terms: terms a story centroid keeps (the heaviest), bounding memory.
+    """
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float = 0.5
+    window_days: float = 10.0
+    gap_grace_days: float = 2.0
+    gap_penalty: float = 0.6
+    max_candidates: int = 10
+    index_terms: int = 12
+    index_names: int = 8
+    posting_limit: int = 200
+    recent_members: int = 8
+    centroid_terms: int = 300
+
+    def __post_init__(self) -> None:
+        missing = set(SIGNALS) - set(self.weights)
+        if missing or set(self.weights) - set(SIGNALS):
+            raise ConfigError(f"weights must name exactly the signals {', '.join(SIGNALS)}")
+        if not all(math.isfinite(w) for w in [*self.weights.values(), self.bias]):
+            raise ConfigError("weights and bias must be finite numbers")
+        if not 0.0 < self.threshold < 1.0:
+            raise ConfigError(f"threshold must be between 0 and 1, not {self.threshold}")
+        positive = {name: getattr(self, name) for name in ("window_days", "max_candidates", "index_terms",
+                    "posting_limit", "recent_members", "centroid_terms")}  # fmt: skip
+        bad = [f"{name}={value}" for name, value in positive.items() if value <= 0]
+        if bad or self.gap_grace_days < 0 or self.gap_penalty < 0 or self.index_names < 0:
+            raise ConfigError(f"parameters must be positive: {', '.join(bad) or 'gap and name settings'}")
+
+    @classmethod
+    def load(cls, path: str | Path = SHIPPED) -> ClusterParams:
+        """Read parameters from JSON (by default the fitted ones shipped with storyweave)."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls(**{k: v for k, v in data.items() if not k.startswith("_")})
+        except (OSError, json.JSONDecodeError, TypeError) as exc:
+            raise ConfigError(f"{path}: not readable clusterer parameters ({exc})") from exc
+
+    def save(self, path: str | Path, provenance: dict[str, Any] | None = None) -> None:
+        """Write parameters as JSON, with an optional `_provenance` note (what they were fitted on)."""
+        data: dict[str, Any] = dataclasses.asdict(self)
+        if provenance:
+            data["_provenance"] = provenance
+        Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

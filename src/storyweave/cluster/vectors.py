@@ -1,0 +1,62 @@
+"""Sparse term vectors with online document frequencies, and their cosines.
+
+Plain dicts rather than scipy matrices: the clusterer handles one article at a time and touches
+a few hundred terms, where dict arithmetic is faster than building sparse matrices.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+SparseVector = dict[str, float]
+
+
+class DocumentFrequencies:
+    """Online document frequencies: idf from every article seen so far.
+
+    >>> df = DocumentFrequencies()
+    >>> df.add(["quake", "iran"]); df.add(["quake", "chile"])
+    >>> round(df.idf("quake"), 3) < round(df.idf("chile"), 3)
+    True
+    """
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.n_docs = 0
+
+    def add(self, keys: Iterable[str]) -> None:
+        """Count one document's distinct keys."""
+        self.counts.update(set(keys))
+        self.n_docs += 1
+
+    def idf(self, key: str) -> float:
+        """Smoothed inverse document frequency, as scikit-learn's TfidfVectorizer computes it."""
+        return math.log((self.n_docs + 1) / (self.counts[key] + 1)) + 1.0
+
+
+def tfidf(counts: Mapping[str, int], df: DocumentFrequencies) -> SparseVector:
+    """Unit-length sublinear tf-idf vector of a bag of words."""
+    vector = {term: (1.0 + math.log(n)) * df.idf(term) for term, n in counts.items()}
+    return normalized(vector)
+
+
+def normalized(vector: Mapping[str, float]) -> SparseVector:
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    return {t: w / norm for t, w in vector.items()} if norm else {}
+
+
+def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
+
+
+def add_into(total: dict[str, float], vector: Mapping[str, float]) -> None:
+    for term, weight in vector.items():
+        total[term] = total.get(term, 0.0) + weight
+
+
+def top_terms(vector: Mapping[str, float], k: int) -> list[str]:
+    return [t for t, _ in sorted(vector.items(), key=lambda item: -item[1])[:k]]

@@ -1,0 +1,113 @@
+"""Syndication: exact and near-duplicate copies of one report (wire stories) found as they arrive.
+
+An exact copy has the same normalized text. A near copy shares most of its word 5-shingles with
+an earlier article: MinHash signatures with locality-sensitive hashing (datasketch) find it in
+constant time per article, and the estimated Jaccard similarity decides.
+
+References:
+    Broder, "On the resemblance and containment of documents", 1997.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections import deque
+
+from datasketch import MinHash, MinHashLSH
+
+from storyweave.errors import ConfigError
+from storyweave.types import Article
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclasses.dataclass(frozen=True)
+class Copy:
+    """An article found to be a copy of an earlier one."""
+
+    original_id: str
+    similarity: float
+    exact: bool
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha1(" ".join(_WORD.findall(text.casefold())).encode("utf-8")).hexdigest()
+
+
+class SyndicationDetector:
+    """Finds, for each new article, an earlier article it copies.
+
+    Parameters:
+        threshold: estimated Jaccard similarity of word shingles from which two texts are copies.
+        shingle: words per shingle.
+        num_perm: MinHash permutations (more: finer estimates, slower).
+        min_words: texts shorter than this are matched exactly only (a few words prove nothing).
+        capacity: how many recent articles are remembered; copies arrive within days of their
+            original, and the bound keeps memory flat on endless streams.
+
+    >>> detector = SyndicationDetector()
+    >>> text = " ".join(f"word{i}" for i in range(200))
+    >>> detector.add(Article(id="a", text=text)) is None
+    True
+    >>> detector.add(Article(id="b", text=text + " Reuters contributed.")).original_id
+    'a'
+    """
+
+    def __init__(
+        self, threshold: float = 0.8, shingle: int = 5, num_perm: int = 64, min_words: int = 40, capacity: int = 200_000
+    ) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ConfigError(f"threshold must be in (0, 1], not {threshold}")
+        if shingle < 1 or num_perm < 16 or min_words < shingle or capacity < 1:
+            raise ConfigError("shingle >= 1, num_perm >= 16, min_words >= shingle and capacity >= 1 are required")
+        self.threshold, self.shingle, self.num_perm, self.min_words = threshold, shingle, num_perm, min_words
+        self.capacity = capacity
+        self._exact: dict[str, str] = {}
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._signatures: dict[str, MinHash] = {}
+        self._root: dict[str, str] = {}  # a copy's id -> the first report it copies
+        self._recent: deque[tuple[str, str]] = deque()  # (id, fingerprint), oldest first
+
+    def _signature(self, words: list[str]) -> MinHash:
+        shingles = {" ".join(words[i : i + self.shingle]).encode("utf-8") for i in range(len(words) - self.shingle + 1)}
+        signature = MinHash(num_perm=self.num_perm)
+        signature.update_batch(list(shingles))
+        return signature
+
+    def add(self, article: Article) -> Copy | None:
+        """Remember `article`; return the earliest report it copies, if any."""
+        fingerprint = _fingerprint(article.text)
+        original = self._exact.get(fingerprint)
+        if original is not None:
+            return Copy(self._root.get(original, original), 1.0, exact=True)
+        copy = self._near_copy(article, fingerprint)
+        if copy is not None:
+            self._root[article.id] = copy.original_id
+        self._forget_oldest()
+        return copy
+
+    def _near_copy(self, article: Article, fingerprint: str) -> Copy | None:
+        self._exact[fingerprint] = article.id
+        self._recent.append((article.id, fingerprint))
+        words = _WORD.findall(article.text.casefold())
+        if len(words) < self.min_words:
+            return None
+        signature = self._signature(words)
+        matches = [(signature.jaccard(self._signatures[key]), key) for key in self._lsh.query(signature)]
+        self._lsh.insert(article.id, signature)
+        self._signatures[article.id] = signature
+        similarity, original = max(matches, default=(0.0, ""))
+        if similarity < self.threshold:
+            return None
+        return Copy(self._root.get(original, original), round(similarity, 3), exact=False)
+
+    def _forget_oldest(self) -> None:
+        while len(self._recent) > self.capacity:
+            old_id, fingerprint = self._recent.popleft()
+            if self._exact.get(fingerprint) == old_id:
+                del self._exact[fingerprint]
+            if self._signatures.pop(old_id, None) is not None:
+                self._lsh.remove(old_id)
+            self._root.pop(old_id, None)

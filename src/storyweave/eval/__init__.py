@@ -1,0 +1,1 @@
+"""Evaluation: clustering metrics, and the `storyweave eval` harness (`storyweave.eval.harness`)."""
