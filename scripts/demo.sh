@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 rm -f sample.db sample.db-wal sample.db-shm
 .venv/bin/storyweave ingest sample/articles --metadata sample/metadata.jsonl --db sample.db
-.venv/bin/storyweave articles --db sample.db
+.venv/bin/storyweave stories --db sample.db

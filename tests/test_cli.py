@@ -80,3 +80,55 @@ def test_db_from_environment(tmp_path: Path) -> None:
 def test_python_dash_m_runs_the_cli() -> None:
     done = subprocess.run([sys.executable, "-m", "storyweave", "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "ingest" in done.stdout
+
+
+def test_stories_story_compare_and_explain_on_the_seeds(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    ingest_seeds(db)
+    code, out, _ = run("stories", "--db", str(db), "--json")
+    (story,) = json.loads(out)
+    assert code == 0 and len(story["articles"]) == 2
+    assert story["sources"] == ["Press TV", "Tehran Times"] and story["first_published"] == "2017-01-26"
+    code, out, _ = run("story", str(story["id"]), "--db", str(db), "--json")
+    assert code == 0 and [a["id"] for a in json.loads(out)["articles"]] == story["articles"]
+    code, out, _ = run("compare", *story["articles"], "--db", str(db))
+    assert code == 0 and "same-event probability" in out and "amir-abdollahian" in out
+    code, out, _ = run("explain", story["articles"][1], "--db", str(db))
+    assert code == 0 and f"joined story {story['id']}" in out
+    assert run("story", "999", "--db", str(db))[0] == 1
+
+
+def test_compare_two_files_without_a_store(tmp_path: Path) -> None:
+    code, out, _ = run("compare", str(SEED_PRESS_TV), str(SEED_TEHRAN_TIMES), "--db", str(tmp_path / "x.db"), "--json")
+    evidence = json.loads(out)
+    assert code == 0 and evidence["probability"] > 0.5 and "2016-12-30" in evidence["shared_dates"]
+
+
+def test_eval_json_has_the_documented_keys() -> None:
+    code, out, _ = run("eval", str(SAMPLE / "articles" / "ecbplus-sample.jsonl"), "--json")
+    scores = json.loads(out)
+    assert code == 0
+    assert {"bcubed", "pairwise", "ari", "nmi", "v_measure", "n_articles", "n_gold", "n_pred", "articles_per_s"} <= set(
+        scores
+    )
+    assert set(scores["bcubed"]) == {"p", "r", "f1"} and scores["n_articles"] == 97 and scores["n_gold"] == 8
+    assert scores["bcubed"]["f1"] > 0.7
+
+
+def test_eval_refuses_a_file_without_labels(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"text": "The council approved the budget on Monday."}) + "\n")
+    code, _, err = run("eval", str(path))
+    assert code == 1 and "no 'event' label" in err
+
+
+def test_train_writes_parameters_that_ingest_and_eval_accept(tmp_path: Path) -> None:
+    out_path = tmp_path / "params.json"
+    sample = str(SAMPLE / "articles" / "ecbplus-sample.jsonl")
+    code, out, _ = run("train", sample, "--group-field", "topic", "--folds", "2", "--out", str(out_path))
+    assert code == 0 and "cross-validated B-cubed F1" in out
+    params = json.loads(out_path.read_text())
+    assert params["_provenance"]["articles"] == 97 and 0 < params["threshold"] < 1
+    assert run("eval", sample, "--params", str(out_path))[0] == 0
+    code, out, _ = run("ingest", sample, "--db", str(tmp_path / "x.db"), "--params", str(out_path))
+    assert code == 0 and run("recluster", "--db", str(tmp_path / "x.db"), "--params", str(out_path))[0] == 0

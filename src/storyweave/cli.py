@@ -105,16 +105,23 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Reader to use (default: by file suffix).")
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="JSONL manifest of per-file fields.")
 @db_option
+@params_option
 @json_option
-def ingest(paths: tuple[str, ...], fmt: str | None, metadata: str | None, db: str, as_json: bool) -> None:
-    """Read articles from files, folders, feed URLs or - (JSONL on stdin) into the store.
+def ingest(
+    paths: tuple[str, ...], fmt: str | None, metadata: str | None, db: str, params_path: str | None, as_json: bool
+) -> None:
+    """Read articles from files, folders, feed URLs or - (JSONL on stdin) into the store,
+    and put each new article into its story.
 
     \b
     Example:
-        storyweave ingest sample/ --metadata sample/metadata.jsonl --db news.db
+        storyweave ingest sample/articles --metadata sample/metadata.jsonl --db news.db
     """
+    params = load_params(params_path)
     with opened_store(db) as store, _progress(paths, metadata) as advance:
-        report = pipeline.ingest(paths, store=store, format=fmt, metadata=metadata, on_input_done=advance)
+        report = pipeline.ingest(
+            paths, store=store, format=fmt, metadata=metadata, params=params, on_input_done=advance
+        )
     for problem in report.rejected:
         click.echo(f"rejected: {problem}", err=True)
     if as_json:

@@ -35,6 +35,9 @@ _NAME_STOP = (
     | {m.capitalize() for m in _MONTHS}
 )
 _LEAD_SENTENCES = 2
+# Generic heads of place names: "Qeshm Island" is also "Qeshm".
+_GENERIC_HEADS = frozenset({"island", "islands", "province", "city", "county", "state", "river", "valley", "district",
+                            "region", "mountains", "bay", "lake", "square", "street", "airport", "port"})  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -82,6 +85,9 @@ def names(text: str) -> Counter[str]:
             continue  # one capitalized word opening a sentence is as likely a common word
         phrase = " ".join(words).lower()
         found[phrase] += 1
+        if len(words) > 1 and words[-1].lower() in _GENERIC_HEADS:
+            words = words[:-1]
+            found[" ".join(words).lower()] += 1
         if len(words) > 1:
             last = words[-1].lower()
             last = last.split("-", 1)[1] if last.startswith(("al-", "el-")) else last

@@ -104,11 +104,22 @@ class StoryState:
     members: list[str] = dataclasses.field(default_factory=list)
     first: dt.datetime | None = None
     last: dt.datetime | None = None
+    # Derived when an article is absorbed, so that scoring a candidate reads them for free.
+    centroid_norm: float = 0.0
+    lead_norm: float = 0.0
+    name_weights: dict[str, float] = dataclasses.field(default_factory=dict)
+    name_norm: float = 0.0
+    core_names: dict[str, float] = dataclasses.field(default_factory=dict)
+    year: int | None = None
 
 
-def _cosine_to_sum(vector: SparseVector, total: dict[str, float]) -> float:
-    norm = math.sqrt(sum(w * w for w in total.values()))
-    return dot(vector, total) / norm if norm else 0.0
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(w * w for w in vector.values()))
+
+
+def _cosine(vector: SparseVector, total: dict[str, float], total_norm: float) -> float:
+    """Cosine of a unit vector with an unnormalized one whose norm is known."""
+    return dot(vector, total) / total_norm if total_norm else 0.0
 
 
 class OnlineStoryClusterer:
@@ -207,29 +218,25 @@ class OnlineStoryClusterer:
         return chosen
 
     def _score(self, article: _Prepared, story: StoryState) -> Candidate:
-        size = len(story.members)
         name_total = sum(article.names.values())
-        shared = sum(w for k, w in article.names.items() if k in story.names)
-        story_year = story.years.most_common(1)[0][0] if story.years else None
-        year_match = (
-            0.0 if article.year is None or story_year is None else (1.0 if article.year == story_year else -1.0)
-        )
-        story_names = {k: n * self.df.idf("n:" + k) for k, n in story.names.items()}
-        core = {k: w for k, w in story_names.items() if story.names[k] * 2 >= size}
-        core_total = sum(core.values())
+        core_total = sum(story.core_names.values())
         signals = {
-            "body_cos": _cosine_to_sum(article.vector, story.centroid),
-            "lead_cos": _cosine_to_sum(article.lead, story.lead),
+            "body_cos": _cosine(article.vector, story.centroid, story.centroid_norm),
+            "lead_cos": _cosine(article.lead, story.lead, story.lead_norm),
             "member_cos": max((dot(article.vector, m) for m in story.recent), default=0.0),
-            "name_overlap": shared / name_total if name_total else 0.0,
-            "name_cos": _cosine_to_sum(normalized(article.names), story_names),
+            "name_overlap": sum(w for k, w in article.names.items() if k in story.names) / name_total
+            if name_total
+            else 0.0,
+            "name_cos": _cosine(normalized(article.names), story.name_weights, story.name_norm),
             "lead_name_overlap": self._overlap(article.features.lead_names, story.lead_names),
-            "name_conflict": sum(w for k, w in core.items() if k not in article.names) / core_total
+            "name_conflict": sum(w for k, w in story.core_names.items() if k not in article.names) / core_total
             if core_total
             else 0.0,
-            "year_match": year_match,
+            "year_match": 0.0
+            if article.year is None or story.year is None
+            else (1.0 if article.year == story.year else -1.0),
             "date_match": 1.0 if any(d in story.dates for d in article.features.dates) else 0.0,
-            "log_size": math.log(size),
+            "log_size": math.log(len(story.members)),
         }
         logit = self.params.bias + sum(self.params.weights[s] * signals[s] for s in SIGNALS)
         gap = self._gap_days(article.features.published, story)
@@ -291,12 +298,23 @@ class OnlineStoryClusterer:
         if article.year is not None:
             story.years[article.year] += 1
         story.dates.update(article.features.dates)
-        story.recent.append(article.vector)
+        story.recent.append({t: article.vector[t] for t in top_terms(article.vector, self.params.member_terms)})
         story.members.append(article.id)
         published = article.features.published
         if published:
             story.first = min(story.first or published, published)
             story.last = max(story.last or published, published)
+        self._derive(story)
+
+    def _derive(self, story: StoryState) -> None:
+        """Recompute what scoring reads from a story (norms, weighted and core names, main year)."""
+        story.centroid_norm = _norm(story.centroid)
+        story.lead_norm = _norm(story.lead)
+        story.name_weights = {k: n * self.df.idf("n:" + k) for k, n in story.names.items()}
+        story.name_norm = _norm(story.name_weights)
+        half = len(story.members) / 2
+        story.core_names = {k: w for k, w in story.name_weights.items() if story.names[k] >= half}
+        story.year = story.years.most_common(1)[0][0] if story.years else None
 
     def _index_story(self, article: _Prepared, story_id: int) -> None:
         keys = top_terms(article.vector, self.params.index_terms)

@@ -46,6 +46,7 @@ class ClusterParams:
         index_names: an article's top names that index its story.
         posting_limit: most recent stories kept per index key.
         recent_members: member vectors a story keeps for `member_cos`.
+        member_terms: terms kept of each such vector (the heaviest); the rest barely move a cosine.
         centroid_terms: terms a story centroid keeps (the heaviest), bounding memory.
     """
 
@@ -60,6 +61,7 @@ class ClusterParams:
     index_names: int = 8
     posting_limit: int = 200
     recent_members: int = 8
+    member_terms: int = 60
     centroid_terms: int = 300
 
     def __post_init__(self) -> None:
@@ -71,7 +73,7 @@ class ClusterParams:
         if not 0.0 < self.threshold < 1.0:
             raise ConfigError(f"threshold must be between 0 and 1, not {self.threshold}")
         positive = {name: getattr(self, name) for name in ("window_days", "max_candidates", "index_terms",
-                    "posting_limit", "recent_members", "centroid_terms")}  # fmt: skip
+                    "posting_limit", "recent_members", "member_terms", "centroid_terms")}  # fmt: skip
         bad = [f"{name}={value}" for name, value in positive.items() if value <= 0]
         if bad or self.gap_grace_days < 0 or self.gap_penalty < 0 or self.index_names < 0:
             raise ConfigError(f"parameters must be positive: {', '.join(bad) or 'gap and name settings'}")

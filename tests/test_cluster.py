@@ -1,0 +1,156 @@
+"""The clusterer on small hand-made streams, syndication, and the seeds as one story."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import storyweave
+from storyweave.cluster import ClusterParams, OnlineStoryClusterer
+from storyweave.dedup import SyndicationDetector
+from storyweave.errors import ConfigError
+from storyweave.pipeline import explain, recluster
+from storyweave.store import Store
+from storyweave.types import Article
+
+QUAKE_1 = (
+    "A magnitude 5.9 earthquake struck Qeshm Island in southern Iran on Sunday, killing at least 10 people "
+    "and injuring dozens, the governor of Hormozgan province said. Rescue teams from Bandar Abbas reached "
+    "the villages of Tabl and Ramkan, where many mud-brick homes collapsed."
+)
+QUAKE_2 = (
+    "At least ten people died when a strong quake hit Qeshm, an island in the Gulf off Iran's southern coast, "
+    "on Sunday. Officials in Hormozgan province said houses in Tabl and Ramkan were flattened and that "
+    "relief workers from Bandar Abbas were searching the rubble."
+)
+QUAKE_OTHER = (
+    "A magnitude 6.1 earthquake shook Kerman province in south-eastern Iran on Tuesday, destroying homes in "
+    "the town of Zarand and killing at least 40 people, provincial governor Mohammad Ali Karimi said. Rescue "
+    "teams from Kerman city pulled survivors from the ruins of collapsed houses."
+)
+MEETING_2017 = (
+    "Syrian President Bashar al-Assad met Iran's envoy Hossein Amir-Abdollahian in Damascus on Thursday "
+    "to discuss the ceasefire and the talks in Astana, Kazakhstan."
+)
+
+
+def article(article_id: str, text: str, day: dt.date | None = None, source: str = "Wire") -> Article:
+    return Article(id=article_id, text=text, source=source, published_at=day)
+
+
+def test_same_event_in_other_words_joins_the_story() -> None:
+    clusterer = OnlineStoryClusterer()
+    first = clusterer.learn_one(article("q1", QUAKE_1, dt.date(2005, 11, 27)))
+    second = clusterer.learn_one(article("q2", QUAKE_2, dt.date(2005, 11, 27), source="Gulf Daily"))
+    assert first.opened and not second.opened
+    assert second.story_id == first.story_id
+    assert second.probability >= clusterer.params.threshold
+
+
+def test_same_kind_of_event_elsewhere_opens_a_new_story() -> None:
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("q1", QUAKE_1, dt.date(2005, 11, 27)))
+    other = clusterer.learn_one(article("k1", QUAKE_OTHER, dt.date(2005, 11, 29)))
+    assert other.opened
+
+
+def test_same_actors_on_another_date_open_a_new_story() -> None:
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("m1", MEETING_2017, dt.date(2017, 1, 26)))
+    later = MEETING_2017.replace("Hossein Amir-Abdollahian", "Hossein Amir-Abdollahian, now foreign minister,")
+    again = clusterer.learn_one(article("m2", later, dt.date(2023, 1, 14)))
+    assert again.opened  # six years later: outside the story's time window
+
+
+def test_predict_one_changes_nothing() -> None:
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("q1", QUAKE_1))
+    clusterer.predict_one(article("q2", QUAKE_2))
+    assert list(clusterer.assignments) == ["q1"] and len(clusterer.stories) == 1
+
+
+def test_evidence_names_what_the_articles_share() -> None:
+    clusterer = OnlineStoryClusterer()
+    evidence = clusterer.compare(article("q1", QUAKE_1), article("q2", QUAKE_2))
+    assert {"qeshm", "hormozgan", "bandar abbas", "tabl", "ramkan"} <= set(evidence.shared_names)
+    assert evidence.probability > 0.5
+    assert "qeshm" in evidence.shared_terms
+
+
+def test_invalid_parameters_are_refused_up_front() -> None:
+    shipped = ClusterParams.load()
+    with pytest.raises(ConfigError, match="threshold"):
+        ClusterParams(weights=shipped.weights, bias=0.0, threshold=1.5)
+    with pytest.raises(ConfigError, match="signals"):
+        ClusterParams(weights={"body_cos": 1.0}, bias=0.0)
+
+
+def test_params_round_trip_through_json(tmp_path: Path) -> None:
+    shipped = ClusterParams.load()
+    shipped.save(tmp_path / "p.json", {"file": "x"})
+    assert ClusterParams.load(tmp_path / "p.json") == shipped
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ConfigError, match="not readable clusterer parameters"):
+        ClusterParams.load(tmp_path / "bad.json")
+
+
+def test_syndicated_copy_is_marked_as_a_copy_of_the_first_report() -> None:
+    detector = SyndicationDetector()
+    wire = QUAKE_1 + " " + QUAKE_OTHER
+    assert detector.add(article("orig", wire)) is None
+    exact = detector.add(article("exact", wire.upper()))
+    near = detector.add(article("near", "(Reuters) " + wire + " Editing by Jane Doe."))
+    assert exact is not None and exact.exact and exact.original_id == "orig"
+    assert near is not None and not near.exact and near.original_id == "orig" and near.similarity >= 0.8
+    assert detector.add(article("different", QUAKE_2 + " " + MEETING_2017)) is None
+
+
+def test_syndicated_copy_joins_its_originals_story_in_the_store(store: Store, tmp_path: Path) -> None:
+    wire = QUAKE_1 + "\n" + QUAKE_OTHER
+    (tmp_path / "a.txt").write_text(wire)
+    (tmp_path / "b.txt").write_text("(AP) " + wire + "\nCopyright 2005 The Associated Press.")
+    storyweave.ingest([str(tmp_path)], store=store)
+    (story,) = store.stories()
+    assert len(story.article_ids) == 2 and len(story.copies) == 1
+
+
+def test_seeds_form_one_story_with_both_sources(seeds_store: Store) -> None:
+    (story,) = seeds_store.stories()
+    assert set(story.sources) == {"Press TV", "Tehran Times"}
+    assert story.first_published == dt.date(2017, 1, 26)
+    assert not story.copies  # two reports in their own words, not copies
+
+
+def test_sample_corpus_stories_keep_the_seeds_apart_from_other_events(store: Store) -> None:
+    from conftest import SAMPLE
+
+    storyweave.ingest([str(SAMPLE / "articles")], store=store, metadata=SAMPLE / "metadata.jsonl")
+    stories = store.stories()
+    seed_story = next(s for s in stories if "Press TV" in s.sources)
+    assert set(seed_story.sources) == {"Press TV", "Tehran Times"} and len(seed_story.article_ids) == 2
+    assert 8 <= len(stories) <= 30  # 9 gold events; a few singletons at most
+
+
+def test_explain_replays_the_decision(seeds_store: Store) -> None:
+    (story,) = seeds_store.stories()
+    second = story.article_ids[1]
+    explanation = explain(seeds_store, second)
+    assert not explanation.opened and explanation.story_id == story.id
+    (story_id, evidence), *_ = explanation.candidates
+    assert story_id == story.id and "amir-abdollahian" in evidence.shared_names
+
+
+def test_recluster_rebuilds_the_same_stories_in_publication_order(seeds_store: Store) -> None:
+    before = [set(s.article_ids) for s in seeds_store.stories()]
+    assert recluster(seeds_store) == 1
+    assert [set(s.article_ids) for s in seeds_store.stories()] == before
+
+
+def test_stories_filters(seeds_store: Store) -> None:
+    assert len(seeds_store.stories(source="Tehran Times")) == 1
+    assert seeds_store.stories(source="BBC") == []
+    assert len(seeds_store.stories(query="Aleppo")) == 1
+    assert seeds_store.stories(query="earthquake") == []
+    assert seeds_store.stories(since=dt.datetime(2018, 1, 1, tzinfo=dt.UTC)) == []

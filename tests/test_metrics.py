@@ -1,0 +1,59 @@
+"""Clustering metrics against hand-computed cases and scikit-learn."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sklearn import metrics as skm
+
+from storyweave.errors import ConfigError
+from storyweave.eval.metrics import bcubed, clustering_scores, pairwise
+
+
+def test_bcubed_by_hand() -> None:
+    # gold {1,2,3} {4,5}; predicted {1,2} {3,4,5}
+    gold, pred = ["a", "a", "a", "b", "b"], [1, 1, 2, 2, 2]
+    # precision per item: 1, 1, 1/3, 2/3, 2/3 -> 11/15; recall: 2/3, 2/3, 1/3, 1, 1 -> 11/15
+    score = bcubed(gold, pred)
+    assert score.p == pytest.approx(11 / 15) and score.r == pytest.approx(11 / 15)
+    assert score.f1 == pytest.approx(11 / 15)
+
+
+def test_pairwise_by_hand() -> None:
+    gold, pred = ["a", "a", "a", "b", "b"], [1, 1, 2, 2, 2]
+    # predicted pairs: (1,2) (3,4) (3,5) (4,5): 4; gold pairs: 3 + 1 = 4; correct: (1,2) (4,5)
+    score = pairwise(gold, pred)
+    assert (score.p, score.r, score.f1) == (0.5, 0.5, 0.5)
+
+
+def test_perfect_and_all_singletons() -> None:
+    gold = ["a", "a", "b"]
+    assert bcubed(gold, [7, 7, 9]).f1 == 1.0
+    singletons = bcubed(gold, [1, 2, 3])
+    assert singletons.p == 1.0 and singletons.r == pytest.approx((0.5 + 0.5 + 1) / 3)
+
+
+def test_pairwise_agrees_with_sklearn_pair_confusion_matrix() -> None:
+    rng = random.Random(7)
+    gold = [rng.randrange(8) for _ in range(300)]
+    pred = [rng.randrange(10) for _ in range(300)]
+    (_, fp), (fn, tp) = skm.pair_confusion_matrix(gold, pred) // 2
+    score = pairwise(gold, pred)
+    assert score.p == pytest.approx(tp / (tp + fp)) and score.r == pytest.approx(tp / (tp + fn))
+
+
+def test_clustering_scores_use_sklearn_for_ari_nmi_v() -> None:
+    gold, pred = ["a", "a", "b", "b", "c"], [1, 1, 1, 2, 3]
+    scores = clustering_scores(gold, pred)
+    assert scores["ari"] == pytest.approx(skm.adjusted_rand_score(gold, pred))
+    assert scores["nmi"] == pytest.approx(skm.normalized_mutual_info_score(gold, pred))
+    assert scores["v_measure"] == pytest.approx(skm.v_measure_score(gold, pred))
+    assert (scores["n_articles"], scores["n_gold"], scores["n_pred"]) == (5, 3, 3)
+
+
+def test_mismatched_or_empty_inputs_are_refused() -> None:
+    with pytest.raises(ConfigError, match="differ in length"):
+        bcubed(["a"], [1, 2])
+    with pytest.raises(ConfigError, match="no items"):
+        pairwise([], [])
