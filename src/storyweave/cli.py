@@ -42,10 +42,11 @@ def json_option(command: F) -> F:
 
 
 def params_option(command: F) -> F:
-    """--params FILE: clusterer parameters from `storyweave train` instead of the shipped ones."""
+    """--params NAME|FILE: a shipped parameter set or one made by `storyweave train`."""
     return click.option(
-        "--params", "params_path", envvar="STORYWEAVE_PARAMS", type=click.Path(exists=True, dir_okay=False),
-        help="Clusterer parameters (JSON from `storyweave train`); default: the shipped ones.",
+        "--params", "params_path", envvar="STORYWEAVE_PARAMS",
+        help="Clusterer parameters: 'default', 'accurate' (transformer embeddings, needs the accurate extra), "
+        "or a JSON file from `storyweave train`.",
     )(command)  # fmt: skip
 
 
@@ -412,8 +413,11 @@ def evaluate(path: str, label_field: str, params_path: str | None, as_json: bool
 @click.option("--group-field", help="Coarser groups held out together in cross-validation (e.g. topic).")
 @click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--out", type=click.Path(dir_okay=False), default="storyweave-params.json", show_default=True)
-def train(path: str, label_field: str, group_field: str | None, folds: int, out: str) -> None:
+@params_option
+def train(path: str, label_field: str, group_field: str | None, folds: int, out: str, params_path: str | None) -> None:
     """Fit the clusterer's weights and threshold on labelled JSONL; use the result with --params.
+
+    The settings that are not fitted (embedder, time window, index sizes) come from --params.
 
     \b
     Example:
@@ -429,7 +433,7 @@ def train(path: str, label_field: str, group_field: str | None, folds: int, out:
             if group_field
             else None
         )
-        report = fit(articles, labels, groups, folds=folds)
+        report = fit(articles, labels, groups, base=load_params(params_path), folds=folds)
         provenance = {"file": Path(path).name, "articles": len(articles), "label_field": label_field,
                       "group_field": group_field, "cv_bcubed_f1": [round(f, 4) for f in report.cv_bcubed_f1],
                       "train_bcubed_f1": round(report.train_bcubed_f1, 4)}  # fmt: skip

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from storyweave.cluster import ClusterParams, Decision, Evidence, OnlineStoryClusterer
 from storyweave.dedup import Copy, SyndicationDetector
@@ -23,6 +23,7 @@ from storyweave.store import Store
 from storyweave.types import Article, Assignment, as_datetime
 
 BATCH_SIZE = 500
+T = TypeVar("T")
 
 
 @dataclasses.dataclass
@@ -74,15 +75,18 @@ class StoryPipeline:
         self.store = store
         self.clusterer = OnlineStoryClusterer(params)
         self.syndication = SyndicationDetector()
-        for article, assignment in store.clustered():
-            self.syndication.add(article)
-            self.clusterer.learn_one(article, story_id=assignment.story_id)
+        for batch in _batched(store.clustered(), BATCH_SIZE):
+            self.clusterer.prefetch([article for article, _ in batch])
+            for article, assignment in batch:
+                self.syndication.add(article)
+                self.clusterer.learn_one(article, story_id=assignment.story_id)
         pending = list(store.unclustered())
         if pending:
             self.add(pending)
 
     def add(self, articles: Sequence[Article]) -> list[Assignment]:
         """Cluster new articles in publication order and record their stories in the store."""
+        self.clusterer.prefetch(articles)
         assignments = [self._assign(article) for article in publication_order(articles)]
         self.store.save_assignments(assignments)
         return assignments
@@ -224,7 +228,7 @@ def compare(store: Store, first: Article, second: Article, params: ClusterParams
     return clusterer.compare(first, second)
 
 
-def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """itertools.batched, which Python 3.11 lacks."""
     iterator = iter(items)
     while batch := list(islice(iterator, size)):

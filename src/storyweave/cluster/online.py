@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import heapq
 import math
 from collections import Counter, deque
+from collections.abc import Sequence
 
+import numpy as np
+
+from storyweave.cluster.embeddings import Embedder, lead_text, load_embedder
 from storyweave.cluster.features import ArticleFeatures, article_features
 from storyweave.cluster.params import SIGNALS, ClusterParams
 from storyweave.cluster.vectors import DocumentFrequencies, SparseVector, add_into, dot, normalized, tfidf, top_terms
 from storyweave.types import Article
 
 _DAY_S = 86400.0
+_CORE_NAMES = 24  # a story's most frequent names among which its core names are found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +94,8 @@ class _Prepared:
     lead: SparseVector
     names: dict[str, float]
     year: int | None
+    keys: list[str]  # the index keys: salient terms and names
+    embedding: np.ndarray
 
 
 @dataclasses.dataclass(slots=True)
@@ -105,21 +114,25 @@ class StoryState:
     first: dt.datetime | None = None
     last: dt.datetime | None = None
     # Derived when an article is absorbed, so that scoring a candidate reads them for free.
-    centroid_norm: float = 0.0
-    lead_norm: float = 0.0
+    centroid_sq: float = 0.0
+    lead_sq: float = 0.0
     name_weights: dict[str, float] = dataclasses.field(default_factory=dict)
-    name_norm: float = 0.0
+    name_sq: float = 0.0
     core_names: dict[str, float] = dataclasses.field(default_factory=dict)
     year: int | None = None
+    embedding_sum: np.ndarray | None = None
 
 
-def _norm(vector: dict[str, float]) -> float:
-    return math.sqrt(sum(w * w for w in vector.values()))
+def _embedding_cosine(unit: np.ndarray, total: np.ndarray | None) -> float:
+    if total is None:
+        return 0.0
+    norm = float(np.linalg.norm(total))
+    return float(unit @ total) / norm if norm else 0.0
 
 
-def _cosine(vector: SparseVector, total: dict[str, float], total_norm: float) -> float:
-    """Cosine of a unit vector with an unnormalized one whose norm is known."""
-    return dot(vector, total) / total_norm if total_norm else 0.0
+def _cosine(vector: SparseVector, total: dict[str, float], total_sq: float) -> float:
+    """Cosine of a unit vector with an unnormalized one whose sum of squares is known."""
+    return dot(vector, total) / math.sqrt(total_sq) if total_sq > 0 else 0.0
 
 
 class OnlineStoryClusterer:
@@ -154,6 +167,19 @@ class OnlineStoryClusterer:
         self.assignments: dict[str, int] = {}
         self._index: dict[str, deque[int]] = {}
         self._next_id = 1
+        self._embeddings: dict[str, np.ndarray] = {}
+
+    @functools.cached_property
+    def embedder(self) -> Embedder:
+        """The lead embedder named by the parameters, loaded on first use."""
+        return load_embedder(self.params.embedder)
+
+    def prefetch(self, articles: Sequence[Article]) -> None:
+        """Embed many articles' leads in one batch, ahead of `learn_one` (much faster than one by one)."""
+        todo = [a for a in articles if a.id not in self._embeddings]
+        if todo:
+            vectors = self.embedder.encode([lead_text(a.title, a.text) for a in todo])
+            self._embeddings.update(zip((a.id for a in todo), vectors, strict=True))
 
     # --- the learner's interface --------------------------------------------------------------
 
@@ -164,6 +190,7 @@ class OnlineStoryClusterer:
     def learn_one(self, article: Article, story_id: int | None = None) -> Decision:
         """Assign `article` (to `story_id` when given, as in training) and update the state."""
         prepared = self._prepare(article)
+        self._embeddings.pop(article.id, None)
         decision = self._decide(prepared)
         if story_id is not None:
             decision = dataclasses.replace(decision, story_id=story_id, opened=story_id not in self.stories)
@@ -189,22 +216,27 @@ class OnlineStoryClusterer:
     def _prepare(self, article: Article) -> _Prepared:
         features = article_features(article)
         names = {k: math.log1p(n) * self.df.idf("n:" + k) for k, n in features.names.items()}
+        vector = tfidf(features.terms, self.df)
+        keys = top_terms(vector, self.params.index_terms)
+        keys += ["n:" + k for k in top_terms(names, self.params.index_names)]
+        embedding = self._embeddings.get(article.id)
+        if embedding is None:
+            embedding = self.embedder.encode([lead_text(article.title, article.text)])[0]
         return _Prepared(
             id=article.id,
             features=features,
-            vector=tfidf(features.terms, self.df),
+            vector=vector,
             lead=tfidf(features.lead, self.df),
             names=names,
             year=max(features.years) if features.years else None,
+            keys=keys,
+            embedding=embedding,
         )
 
     def _candidates(self, article: _Prepared) -> list[StoryState]:
         params = self.params
-        keys = top_terms(article.vector, params.index_terms) + [
-            "n:" + k for k in top_terms(article.names, params.index_names)
-        ]
         hits: Counter[int] = Counter()
-        for key in keys:
+        for key in article.keys:
             hits.update(self._index.get(key, ()))
         published = article.features.published
         chosen = []
@@ -221,13 +253,13 @@ class OnlineStoryClusterer:
         name_total = sum(article.names.values())
         core_total = sum(story.core_names.values())
         signals = {
-            "body_cos": _cosine(article.vector, story.centroid, story.centroid_norm),
-            "lead_cos": _cosine(article.lead, story.lead, story.lead_norm),
+            "body_cos": _cosine(article.vector, story.centroid, story.centroid_sq),
+            "lead_cos": _cosine(article.lead, story.lead, story.lead_sq),
             "member_cos": max((dot(article.vector, m) for m in story.recent), default=0.0),
             "name_overlap": sum(w for k, w in article.names.items() if k in story.names) / name_total
             if name_total
             else 0.0,
-            "name_cos": _cosine(normalized(article.names), story.name_weights, story.name_norm),
+            "name_cos": _cosine(normalized(article.names), story.name_weights, story.name_sq),
             "lead_name_overlap": self._overlap(article.features.lead_names, story.lead_names),
             "name_conflict": sum(w for k, w in story.core_names.items() if k not in article.names) / core_total
             if core_total
@@ -236,6 +268,7 @@ class OnlineStoryClusterer:
             if article.year is None or story.year is None
             else (1.0 if article.year == story.year else -1.0),
             "date_match": 1.0 if any(d in story.dates for d in article.features.dates) else 0.0,
+            "embed_cos": _embedding_cosine(article.embedding, story.embedding_sum),
             "log_size": math.log(len(story.members)),
         }
         logit = self.params.bias + sum(self.params.weights[s] * signals[s] for s in SIGNALS)
@@ -259,7 +292,14 @@ class OnlineStoryClusterer:
         return abs((published - edge).total_seconds()) / _DAY_S
 
     def _decide(self, article: _Prepared) -> Decision:
-        scored = sorted((self._score(article, s) for s in self._candidates(article)), key=lambda c: -c.probability)
+        candidates = self._candidates(article)
+        if len(candidates) > self.params.scored_candidates:  # full scoring only for the closest few
+            candidates = heapq.nlargest(
+                self.params.scored_candidates,
+                candidates,
+                key=lambda s: _cosine(article.vector, s.centroid, s.centroid_sq),
+            )
+        scored = sorted((self._score(article, s) for s in candidates), key=lambda c: -c.probability)
         if scored and scored[0].probability >= self.params.threshold:
             return Decision(article.id, scored[0].story_id, False, tuple(scored))
         return Decision(article.id, self._next_id, True, tuple(scored))
@@ -288,38 +328,37 @@ class OnlineStoryClusterer:
         self.df.add([*article.features.terms, *("n:" + k for k in article.names)])
 
     def _absorb(self, story: StoryState, article: _Prepared) -> None:
-        """Fold an article into a story's centroids, names, years, dates and time span."""
-        add_into(story.centroid, article.vector)
-        add_into(story.lead, article.lead)
+        """Fold an article into a story: centroids, names, years, dates, time span, and the sums
+        of squares scoring needs, kept up to date term by term rather than recomputed."""
+        story.centroid_sq += add_into(story.centroid, article.vector)
+        story.lead_sq += add_into(story.lead, article.lead)
         if len(story.centroid) > 2 * self.params.centroid_terms:
-            story.centroid = dict(sorted(story.centroid.items(), key=lambda i: -i[1])[: self.params.centroid_terms])
+            story.centroid = {t: story.centroid[t] for t in top_terms(story.centroid, self.params.centroid_terms)}
+            story.centroid_sq = sum(w * w for w in story.centroid.values())
         story.names.update(article.names.keys())
+        for key in article.names:
+            weight = story.names[key] * self.df.idf("n:" + key)
+            story.name_sq += weight * weight - story.name_weights.get(key, 0.0) ** 2
+            story.name_weights[key] = weight
+        half = (len(story.members) + 1) / 2
+        story.core_names = {k: story.name_weights[k] for k, n in story.names.most_common(_CORE_NAMES) if n >= half}
         story.lead_names.update(article.features.lead_names.keys())
         if article.year is not None:
             story.years[article.year] += 1
+            story.year = story.years.most_common(1)[0][0]
         story.dates.update(article.features.dates)
+        story.embedding_sum = (
+            article.embedding.copy() if story.embedding_sum is None else story.embedding_sum + article.embedding
+        )
         story.recent.append({t: article.vector[t] for t in top_terms(article.vector, self.params.member_terms)})
         story.members.append(article.id)
         published = article.features.published
         if published:
             story.first = min(story.first or published, published)
             story.last = max(story.last or published, published)
-        self._derive(story)
-
-    def _derive(self, story: StoryState) -> None:
-        """Recompute what scoring reads from a story (norms, weighted and core names, main year)."""
-        story.centroid_norm = _norm(story.centroid)
-        story.lead_norm = _norm(story.lead)
-        story.name_weights = {k: n * self.df.idf("n:" + k) for k, n in story.names.items()}
-        story.name_norm = _norm(story.name_weights)
-        half = len(story.members) / 2
-        story.core_names = {k: w for k, w in story.name_weights.items() if story.names[k] >= half}
-        story.year = story.years.most_common(1)[0][0] if story.years else None
 
     def _index_story(self, article: _Prepared, story_id: int) -> None:
-        keys = top_terms(article.vector, self.params.index_terms)
-        keys += ["n:" + k for k in top_terms(article.names, self.params.index_names)]
-        for key in keys:
+        for key in article.keys:
             postings = self._index.get(key)
             if postings is None:
                 postings = self._index[key] = deque(maxlen=self.params.posting_limit)

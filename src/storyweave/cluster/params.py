@@ -24,9 +24,15 @@ SIGNALS = (
     "lead_name_overlap",  # idf-weighted share of the article's lead names among the story's lead names
     "year_match",  # the article's latest mentioned year is the story's (1), or not (-1), or unknown (0)
     "date_match",  # the article and the story mention the same full date
+    "embed_cos",  # cosine of the article's lead embedding with the story's mean lead embedding
     "log_size",  # log of the story's size: big stories attract loosely related articles
 )
-SHIPPED = Path(__file__).with_name("params.json")
+SHIPPED = {
+    "default": Path(__file__).with_name("params.json"),  # static embeddings: fast
+    "accurate": Path(__file__).with_name("params-accurate.json"),  # transformer embeddings: slow
+}
+_POSITIVE = ("window_days", "max_candidates", "scored_candidates", "index_terms", "posting_limit", "recent_members",
+             "member_terms", "centroid_terms")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,13 +47,15 @@ class ClusterParams:
         gap_grace_days: publication gaps up to this are free.
         gap_penalty: logit subtracted per day of gap beyond the grace. A prior, not fitted: the
             development data carries no publication dates.
-        max_candidates: stories scored per article, the best by shared index keys.
+        max_candidates: candidate stories per article, the best by shared index keys.
+        scored_candidates: of those, how many (the closest by body cosine) get every signal computed.
         index_terms: an article's top tf-idf terms that index its story.
         index_names: an article's top names that index its story.
         posting_limit: most recent stories kept per index key.
         recent_members: member vectors a story keeps for `member_cos`.
         member_terms: terms kept of each such vector (the heaviest); the rest barely move a cosine.
         centroid_terms: terms a story centroid keeps (the heaviest), bounding memory.
+        embedder: "static" (shipped, fast) or "transformer" (accurate mode, needs the extra).
     """
 
     weights: dict[str, float]
@@ -57,12 +65,14 @@ class ClusterParams:
     gap_grace_days: float = 2.0
     gap_penalty: float = 0.6
     max_candidates: int = 10
+    scored_candidates: int = 4
     index_terms: int = 12
     index_names: int = 8
     posting_limit: int = 200
     recent_members: int = 8
     member_terms: int = 60
     centroid_terms: int = 300
+    embedder: str = "static"
 
     def __post_init__(self) -> None:
         missing = set(SIGNALS) - set(self.weights)
@@ -72,15 +82,17 @@ class ClusterParams:
             raise ConfigError("weights and bias must be finite numbers")
         if not 0.0 < self.threshold < 1.0:
             raise ConfigError(f"threshold must be between 0 and 1, not {self.threshold}")
-        positive = {name: getattr(self, name) for name in ("window_days", "max_candidates", "index_terms",
-                    "posting_limit", "recent_members", "member_terms", "centroid_terms")}  # fmt: skip
+        positive = {name: getattr(self, name) for name in _POSITIVE}
         bad = [f"{name}={value}" for name, value in positive.items() if value <= 0]
+        if self.embedder not in ("static", "transformer"):
+            raise ConfigError(f"embedder must be 'static' or 'transformer', not {self.embedder!r}")
         if bad or self.gap_grace_days < 0 or self.gap_penalty < 0 or self.index_names < 0:
             raise ConfigError(f"parameters must be positive: {', '.join(bad) or 'gap and name settings'}")
 
     @classmethod
-    def load(cls, path: str | Path = SHIPPED) -> ClusterParams:
-        """Read parameters from JSON (by default the fitted ones shipped with storyweave)."""
+    def load(cls, path: str | Path = "default") -> ClusterParams:
+        """Read parameters: a shipped set by name ("default", "accurate") or a JSON file."""
+        path = SHIPPED.get(str(path), path)
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             return cls(**{k: v for k, v in data.items() if not k.startswith("_")})

@@ -41,6 +41,7 @@ class FitReport:
 def cluster_labels(articles: Sequence[Article], params: ClusterParams) -> list[int]:
     """Cluster a stream online and return each article's story id, in order."""
     clusterer = OnlineStoryClusterer(params)
+    clusterer.prefetch(articles)
     return [clusterer.learn_one(article).story_id for article in articles]
 
 
@@ -49,6 +50,7 @@ def pair_examples(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Signals and same-event labels for every (article, candidate story) pair in a gold replay."""
     clusterer = OnlineStoryClusterer(params)
+    clusterer.prefetch(articles)
     story_of: dict[Hashable, int] = {}
     rows: list[list[float]] = []
     targets: list[int] = []

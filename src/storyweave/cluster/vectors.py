@@ -6,6 +6,7 @@ a few hundred terms, where dict arithmetic is faster than building sparse matric
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -53,10 +54,16 @@ def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(w * b[t] for t, w in a.items() if t in b)
 
 
-def add_into(total: dict[str, float], vector: Mapping[str, float]) -> None:
+def add_into(total: dict[str, float], vector: Mapping[str, float]) -> float:
+    """Add `vector` into `total` in place; return how much the sum of squares of `total` grew."""
+    growth = 0.0
     for term, weight in vector.items():
-        total[term] = total.get(term, 0.0) + weight
+        old = total.get(term, 0.0)
+        total[term] = old + weight
+        growth += weight * (2.0 * old + weight)
+    return growth
 
 
 def top_terms(vector: Mapping[str, float], k: int) -> list[str]:
-    return [t for t, _ in sorted(vector.items(), key=lambda item: -item[1])[:k]]
+    """The `k` heaviest keys, heaviest first."""
+    return heapq.nlargest(k, vector, key=vector.__getitem__)

