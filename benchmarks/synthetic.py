@@ -61,8 +61,18 @@ def generate(n_articles: int, seed: int = 7) -> Iterator[dict[str, object]]:
         yield heapq.heappop(pending)[2]
 
 
-def _article(rng: np.random.Generator, vocabulary: list[str], zipf: np.ndarray, topic: np.ndarray, names: list[str],
-             place: str, numbers: list[str], event: int, sources: list[str], when: dt.datetime) -> dict[str, object]:  # fmt: skip
+def _article(
+    rng: np.random.Generator,
+    vocabulary: list[str],
+    zipf: np.ndarray,
+    topic: np.ndarray,
+    names: list[str],
+    place: str,
+    numbers: list[str],
+    event: int,
+    sources: list[str],
+    when: dt.datetime,
+) -> dict[str, object]:
     event_words = [*topic, *names, place, *numbers]
     ranks = np.searchsorted(zipf, rng.random(int(rng.integers(300, 450))))
     words = [vocabulary[r] for r in ranks]

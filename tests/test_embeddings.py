@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SEED_PRESS_TV, SEED_TEHRAN_TIMES
 
+from conftest import SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer
 from storyweave.cluster.embeddings import StaticEmbedder, TransformerEmbedder, load_embedder
 from storyweave.errors import ConfigError
