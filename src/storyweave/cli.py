@@ -18,6 +18,8 @@ import click
 
 from storyweave import pipeline
 from storyweave.cluster import ClusterParams, Evidence
+from storyweave.consolidate.render import FORMATS as VIEW_FORMATS
+from storyweave.consolidate.render import render as render_view
 from storyweave.errors import StoryweaveError
 from storyweave.ingest import FORMATS, expand_paths, read_articles
 from storyweave.store import DB_ENV, DEFAULT_DB, Store, open_store
@@ -260,16 +262,24 @@ def _since(value: str | None) -> dt.datetime | None:
 
 @main.command()
 @click.argument("story_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["articles", *VIEW_FORMATS]), default="articles", show_default=True,
+    help="articles: the story's articles; text, markdown, json, html: the consolidated view.",
+)  # fmt: skip
 @db_option
 @json_option
-def story(story_id: int, db: str, as_json: bool) -> None:
-    """Show one story and its articles (syndicated copies marked).
+def story(story_id: int, fmt: str, db: str, as_json: bool) -> None:
+    """Show a story: its articles, or the consolidated view (facts, entities, timeline, events).
 
     \b
-    Example:
+    Examples:
         storyweave story 1 --db news.db
+        storyweave story 1 --format markdown --db news.db
     """
     with opened_store(db) as store:
+        if fmt != "articles":
+            click.echo(render_view(pipeline.story_view(store, story_id).to_dict(), fmt))
+            return
         found = store.story(story_id)
         if found is None:
             raise_one_line(f"no story {story_id}")

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from storyweave.cluster import ClusterParams, Decision, Evidence, OnlineStoryClusterer
 from storyweave.dedup import Copy, SyndicationDetector
@@ -21,6 +21,9 @@ from storyweave.errors import InputError, StoryweaveError
 from storyweave.ingest import read_articles
 from storyweave.store import Store
 from storyweave.types import Article, Assignment, as_datetime
+
+if TYPE_CHECKING:
+    from storyweave.consolidate.view import StoryView
 
 BATCH_SIZE = 500
 T = TypeVar("T")
@@ -226,6 +229,21 @@ def compare(store: Store, first: Article, second: Article, params: ClusterParams
     for article, assignment in store.clustered():
         clusterer.learn_one(article, story_id=assignment.story_id)
     return clusterer.compare(first, second)
+
+
+def story_view(store: Store, story_id: int) -> StoryView:
+    """The consolidated view of one story (see `storyweave.consolidate.view`).
+
+    Raises:
+        StoryweaveError: no such story.
+    """
+    from storyweave.consolidate.view import build_view  # spaCy loads only when a view is asked for
+
+    story = store.story(story_id)
+    if story is None:
+        raise StoryweaveError(f"no story {story_id}")
+    articles = [a for a in (store.article(i) for i in story.article_ids) if a is not None]
+    return build_view(story, articles)
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

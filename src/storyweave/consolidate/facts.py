@@ -1,0 +1,235 @@
+"""Claims of a story's reports, aligned across sources by meaning: corroborated, unique, conflicting.
+
+Each report is split into sentences (the parser's); two sentences of different independent
+reports are aligned when their lead-embedding cosine, their content-lemma overlap and their
+entity overlap together pass a threshold. A fact is a set of aligned sentences with at most one
+per report; it is corroborated when two or more independent reports state it. Aligned sentences
+that disagree on a number, a date, a place or the person named are a conflict. Spelling variants
+of one entity resolve to the same entity first, so they never count as a conflict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from spacy.tokens import Doc
+
+from storyweave.consolidate.dates import ResolvedDate, resolve
+from storyweave.consolidate.entities import KINDS as ENTITY_KINDS
+from storyweave.consolidate.entities import Key, clean_surface, entity_spans, normalized_tokens
+
+ALIGN_THRESHOLD = 0.42
+_SECOND_MARGIN = 0.16  # how much closer a sentence already in a fact must be to support a second one
+_WEIGHTS = {"embedding": 0.45, "lemmas": 0.35, "entities": 0.20}
+_MIN_WORDS = 5
+_NUMBER_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+_MAX_TIMELINE_DAYS = 31
+
+
+@dataclasses.dataclass
+class Sentence:
+    """One sentence of one report, with what alignment and conflict checks read."""
+
+    article_id: str
+    source: str
+    position: int
+    text: str
+    lemmas: frozenset[str]
+    entities: frozenset[int]
+    places: frozenset[int]
+    persons: frozenset[int]
+    numbers: frozenset[str]
+    dates: tuple[ResolvedDate, ...]
+    embedding: np.ndarray | None = None
+
+
+@dataclasses.dataclass
+class Fact:
+    """A claim and the sentences, one per independent report, that state it."""
+
+    id: int
+    sentences: list[Sentence]
+
+    @property
+    def status(self) -> str:
+        return "corroborated" if len({s.article_id for s in self.sentences}) > 1 else "unique"
+
+    @property
+    def text(self) -> str:
+        return self.sentences[0].text
+
+
+@dataclasses.dataclass(frozen=True)
+class Conflict:
+    """Aligned sentences that disagree on one kind of detail."""
+
+    fact_id: int
+    kind: str  # number | date | place | name
+    values: tuple[tuple[str, str, str], ...]  # (source, value, sentence)
+
+
+def _number(text: str) -> str:
+    return re.sub(r"[^\w.]", "", text.lower())
+
+
+def sentences_of(doc: Doc, article_id: str, source: str, published: object, lookup: dict[Key, int]) -> list[Sentence]:
+    """The sentences of one parsed report worth aligning (five words or more)."""
+    kinds_by_id: dict[int, str] = {}
+    found = []
+    spans = entity_spans(doc)
+    for position, sent in enumerate(doc.sents):
+        words = [t for t in sent if t.is_alpha]
+        if len(words) < _MIN_WORDS:
+            continue
+        ids = set()
+        for span in (s for s in spans if sent.start <= s.start < sent.end):
+            key = (ENTITY_KINDS[span.label_], normalized_tokens(clean_surface(span)))
+            if key in lookup:
+                ids.add(lookup[key])
+                kinds_by_id[lookup[key]] = key[0]
+        dates = tuple(d for e in sent.ents if e.label_ == "DATE" and (d := resolve(e.text, published)))  # type: ignore[arg-type]
+        found.append(
+            Sentence(
+                article_id=article_id,
+                source=source,
+                position=position,
+                text=sent.text.strip(),
+                lemmas=frozenset(t.lemma_.lower() for t in sent if t.is_alpha and not t.is_stop),
+                entities=frozenset(ids),
+                places=frozenset(i for i in ids if kinds_by_id[i] == "place"),
+                persons=frozenset(i for i in ids if kinds_by_id[i] == "person"),
+                numbers=frozenset(_number(e.text) for e in sent.ents if e.label_ in _NUMBER_LABELS),
+                dates=dates,
+            )
+        )
+    return found
+
+
+def _weighted_jaccard(a: frozenset[Any], b: frozenset[Any], weight: dict[Any, float]) -> float:
+    """Jaccard overlap where each item counts by its weight (rare words count more)."""
+    union = sum(weight[x] for x in a | b)
+    return sum(weight[x] for x in a & b) / union if union else 0.0
+
+
+def _rarity(sentences: Sequence[Sentence]) -> dict[Any, float]:
+    """Inverse sentence frequency within the story: "Syria" in every sentence says little."""
+    counts = Counter(x for s in sentences for x in (*s.lemmas, *(("e", i) for i in s.entities)))
+    return {x: math.log((len(sentences) + 1) / n) for x, n in counts.items()}
+
+
+def similarity(a: Sentence, b: Sentence, rarity: dict[Any, float]) -> float:
+    """How surely two sentences state the same claim (0 to 1)."""
+    embedding = float(a.embedding @ b.embedding) if a.embedding is not None and b.embedding is not None else 0.0
+    entities_a, entities_b = (frozenset(("e", i) for i in s.entities) for s in (a, b))
+    return (
+        _WEIGHTS["embedding"] * max(0.0, embedding)
+        + _WEIGHTS["lemmas"] * _weighted_jaccard(a.lemmas, b.lemmas, rarity)
+        + _WEIGHTS["entities"] * _weighted_jaccard(entities_a, entities_b, rarity)
+    )
+
+
+def align(sentences: Sequence[Sentence], threshold: float = ALIGN_THRESHOLD) -> list[Fact]:
+    """Group sentences into facts, most similar pairs first, one sentence per report per fact.
+
+    A sentence left alone then joins the fact of its closest sentence in another report, if that
+    one is close enough by a stricter threshold: one long sentence often states two claims that
+    another report states in two sentences.
+    """
+    rarity = _rarity(sentences)
+    fact_of = list(range(len(sentences)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(sentences))}
+    pairs = sorted(
+        (
+            (similarity(sentences[i], sentences[j], rarity), i, j)
+            for i, j in itertools.combinations(range(len(sentences)), 2)
+            if sentences[i].article_id != sentences[j].article_id
+        ),
+        reverse=True,
+    )
+    for score, i, j in pairs:
+        if score < threshold:
+            break
+        a, b = fact_of[i], fact_of[j]
+        if a == b or {sentences[k].article_id for k in members[a]} & {sentences[k].article_id for k in members[b]}:
+            continue
+        for k in members[b]:
+            fact_of[k] = a
+        members[a].extend(members.pop(b))
+    supporting = _second_alignments(pairs, members, sentences, threshold + _SECOND_MARGIN)
+    ordered = sorted(members, key=lambda root: _first_position(members[root], sentences))
+    return [
+        Fact(n, [sentences[k] for k in sorted(members[root])] + [sentences[k] for k in supporting.get(root, [])])
+        for n, root in enumerate(ordered, start=1)
+    ]
+
+
+def _first_position(indices: list[int], sentences: Sequence[Sentence]) -> tuple[bool, int]:
+    """Facts in the order of the first report, then the others'."""
+    return min((sentences[k].article_id != sentences[0].article_id, sentences[k].position) for k in indices)
+
+
+def _second_alignments(
+    pairs: list[tuple[float, int, int]], members: dict[int, list[int]], sentences: Sequence[Sentence], threshold: float
+) -> dict[int, list[int]]:
+    """For facts of one sentence, the closest sentence of another report that is close enough."""
+    root_of = {k: root for root, ks in members.items() for k in ks}
+    supporting: dict[int, list[int]] = {}
+    for score, i, j in pairs:
+        if score < threshold:
+            break
+        for alone, other in ((i, j), (j, i)):
+            root = root_of[alone]
+            if (
+                len(members[root]) == 1
+                and root not in supporting
+                and sentences[other].article_id != sentences[alone].article_id
+            ):
+                supporting[root] = [other]
+    return supporting
+
+
+def conflicts(facts: Sequence[Fact], names: dict[int, str]) -> list[Conflict]:
+    """Disagreements inside corroborated facts on numbers, dates, places or the person named;
+    `names` gives each entity id's canonical name."""
+    found = []
+    for fact in facts:
+        for a, b in itertools.combinations(fact.sentences, 2):
+            kind = _disagreement(a, b)
+            if kind:
+                found.append(Conflict(fact.id, kind, (_value(a, kind, names), _value(b, kind, names))))
+    return found
+
+
+def _disagreement(a: Sentence, b: Sentence) -> str | None:
+    if a.numbers and b.numbers and not a.numbers & b.numbers:
+        return "number"
+    days_a, days_b = [d for d in a.dates if d.is_day], [d for d in b.dates if d.is_day]
+    if days_a and days_b and not any(x.overlaps(y) for x in a.dates for y in b.dates):
+        return "date"
+    if a.places and b.places and not a.places & b.places:
+        return "place"
+    if len(a.persons) == 1 and len(b.persons) == 1 and a.persons != b.persons:
+        return "name"
+    return None
+
+
+def _value(sentence: Sentence, kind: str, names: dict[int, str]) -> tuple[str, str, str]:
+    values = {
+        "number": sorted(sentence.numbers),
+        "date": [d.start.isoformat() for d in sentence.dates],
+        "place": sorted(names[i] for i in sentence.places),
+        "name": sorted(names[i] for i in sentence.persons),
+    }
+    return (sentence.source, ", ".join(values[kind]), sentence.text)
+
+
+def timeline_dates(sentence: Sentence) -> list[ResolvedDate]:
+    """The sentence's dates that place an event in time (a day or a range of up to a month)."""
+    return [d for d in sentence.dates if (d.end - d.start).days <= _MAX_TIMELINE_DAYS]
