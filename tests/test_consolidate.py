@@ -1,0 +1,163 @@
+"""The consolidated story view on the seeds (every point the issue names), on ECB+ stories, and
+its parts (date resolution, entity grouping, conflicts) on small cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import storyweave
+from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, SHARED_DATA
+from storyweave.consolidate.dates import resolve
+from storyweave.consolidate.entities import Mention, canonical_entities
+from storyweave.consolidate.render import render
+from storyweave.consolidate.view import build_view
+from storyweave.ingest.records import article_from_record
+from storyweave.pipeline import story_view
+from storyweave.types import Article, Story
+
+
+@pytest.fixture(scope="module")
+def seeds_view(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    store = storyweave.open_store(tmp_path_factory.mktemp("view") / "s.db")
+    storyweave.ingest([str(SEED_PRESS_TV), str(SEED_TEHRAN_TIMES)], store=store, metadata=SAMPLE / "metadata.jsonl")
+    (story,) = store.stories()
+    return story_view(store, story.id).to_dict()
+
+
+def entity_with(view: dict[str, Any], form: str) -> dict[str, Any]:
+    return next(e for e in view["entities"] if form in e["variants"])
+
+
+def facts(view: dict[str, Any], status: str) -> list[dict[str, Any]]:
+    return [f for f in view["facts"] if f["status"] == status]
+
+
+def test_spelling_variants_are_one_entity_each(seeds_view: dict[str, Any]) -> None:
+    for variants in (["Hadiyeh Khalaf Abbas", "Hadiya Khalaf Abbas"], ["Bashar al-Assad", "Bashar Assad", "Assad"],
+                     ["Hossein Amir-Abdollahian", "Amir-Abdollahian", "Amir Abdollahian"]):  # fmt: skip
+        entity = entity_with(seeds_view, variants[0])
+        assert set(variants) <= set(entity["variants"]) and entity["kind"] == "person"
+    assert entity_with(seeds_view, "Bashar Assad")["name"] == "Bashar al-Assad"
+    assert "Syrian Foreign Minister" in entity_with(seeds_view, "Walid al-Muallem")["roles"]
+    assert entity_with(seeds_view, "Hadiya Khalaf Abbas")["sources"] == {
+        "Press TV": ["Hadiyeh Khalaf Abbas"], "Tehran Times": ["Hadiya Khalaf Abbas"]}  # fmt: skip
+
+
+def test_facts_both_sources_confirm(seeds_view: dict[str, Any]) -> None:
+    corroborated = facts(seeds_view, "corroborated")
+    assert len(corroborated) >= 5
+    joined = [" ".join(s["text"] for s in f["sentences"]) for f in corroborated]
+    for words in (["meeting", "Damascus"], ["December 30, 2016"], ["al-Muallem"], ["trilateral"], ["Kazakhstan"],
+                  ["terrorism", "threat", "region"]):  # fmt: skip
+        assert any(all(w in text for w in words) for text in joined), words
+    for fact in corroborated:
+        assert {s["source"] for s in fact["sentences"]} == {"Press TV", "Tehran Times"}
+
+
+def test_facts_only_one_source_reports(seeds_view: dict[str, Any]) -> None:
+    unique = {f["text"]: f["sources"] for f in facts(seeds_view, "unique")}
+    expectations = {"Aleppo": ["Tehran Times"], "told reporters": ["Tehran Times"],
+                    "Earlier attempts by the US": ["Press TV"], "military advisory": ["Press TV"]}  # fmt: skip
+    for words, sources in expectations.items():
+        assert [s for text, s in unique.items() if words in text] == [sources], words
+
+
+def test_timeline_has_absolute_dates_for_both_sources(seeds_view: dict[str, Any]) -> None:
+    by_date: dict[str, set[str]] = {}
+    for entry in seeds_view["timeline"]:
+        by_date.setdefault(entry["date"], set()).update(entry["sources"])
+    assert by_date["2017-01-26"] >= {"Press TV", "Tehran Times"}  # "on Thursday" in both
+    assert by_date["2017-01-25"] == {"Press TV", "Tehran Times"}  # "on Wednesday", "earlier on Wednesday"
+    assert "2016-12-30" in by_date
+    tehran_times = next(s for s in seeds_view["sources"] if s["source"] == "Tehran Times")
+    assert tehran_times["published_at"] == "2017-01-26" and tehran_times["published_inferred"]
+    press_tv = next(s for s in seeds_view["sources"] if s["source"] == "Press TV")
+    assert press_tv["first"] and press_tv["published_inferred"] is None
+
+
+def test_event_records(seeds_view: dict[str, Any]) -> None:
+    records = {(e["actor"], e["action"], e["target"]): e for e in seeds_view["events"]}
+    meeting = records[("Hossein Amir-Abdollahian", "meet", "Bashar al-Assad")]
+    assert (meeting["place"], meeting["date"]) == ("Damascus", "2017-01-26")
+    assert records[("Hossein Amir-Abdollahian", "meet", "Walid al-Muallem")]["date"] == "2017-01-26"
+    speaker = records[("Hossein Amir-Abdollahian", "meet", "Hadiyeh Khalaf Abbas")]
+    assert speaker["date"] == "2017-01-25" and set(speaker["sources"]) == {"Press TV", "Tehran Times"}
+    assert seeds_view["title"] == "Hossein Amir-Abdollahian meets Bashar al-Assad in Damascus"
+
+
+def test_summary_cites_and_nothing_carries_debris(seeds_view: dict[str, Any]) -> None:
+    assert seeds_view["summary"] and all(s["sources"] for s in seeds_view["summary"])
+    assert seeds_view["conflicts"] == []  # spelling variants and overlapping date ranges are no conflict
+    raw = json.dumps(seeds_view).lower()
+    assert not any(debris in raw for debris in ("read more", "creative commons", "mh/pa"))
+    assert seeds_view["schema_version"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_every_format_shows_title_facts_and_timeline(seeds_view: dict[str, Any], fmt: str) -> None:
+    rendered = render(seeds_view, fmt)
+    assert "Amir-Abdollahian" in rendered and "2017-01-25" in rendered and "Aleppo" in rendered
+    if fmt == "html":
+        assert rendered.startswith("<!DOCTYPE html>") and "&quot;We believe" in rendered
+
+
+def test_relative_dates_resolve_against_publication() -> None:
+    monday = dt.date(2017, 1, 2)
+    assert resolve("last Monday", monday).start == dt.date(2016, 12, 26)
+    assert resolve("yesterday", monday).start == dt.date(2017, 1, 1)
+    assert resolve("December 30", monday).start == dt.date(2016, 12, 30)  # no year: the one just past
+    assert resolve("next Friday", monday).start == dt.date(2017, 1, 6)
+    assert resolve("last week", monday).start == dt.date(2016, 12, 26)
+    assert resolve("Thursday", None) is None and resolve("almost a month", monday) is None
+
+
+def test_entities_of_different_kinds_or_people_stay_apart() -> None:
+    names = [("Mahmoud Abbas", "person"), ("Hadiya Khalaf Abbas", "person"), ("Jordan", "place"),
+             ("Michael Jordan", "person"), ("Syrian", "group"), ("intra-Syrian", "group")]  # fmt: skip
+    mentions = [Mention(text, kind, "S", "a", 0) for text, kind in names]
+    entities, _ = canonical_entities(mentions)
+    assert sorted(e.name for e in entities) == sorted(m.text for m in mentions)
+
+
+def articles_from(rows: list[dict[str, Any]]) -> list[Article]:
+    return [article_from_record(row, row["id"]) for row in rows]
+
+
+def test_numbers_that_disagree_are_a_conflict() -> None:
+    base = "The Indian navy captured {n} pirates in the Gulf of Aden on Friday after a gun battle, officials said."
+    rows = [{"id": "a", "text": base.format(n=23), "source": "A", "published_at": "2011-11-11"},
+            {"id": "b", "text": base.format(n=26), "source": "B", "published_at": "2011-11-11"}]  # fmt: skip
+    view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
+    (conflict,) = view["conflicts"]
+    assert conflict["kind"] == "number" and {v["value"] for v in conflict["values"]} == {"23", "26"}
+
+
+ECB = SHARED_DATA / "ecbplus-dev.jsonl"
+
+
+@pytest.mark.skipif(not ECB.exists(), reason="the shared development data is not beside the project")
+@pytest.mark.parametrize(
+    ("event", "entity", "dated"),
+    [("20a", "Qeshm", False), ("30a", "Mediterranean", False), ("12b", "Gulf of Aden", True)],
+)
+def test_ecbplus_stories_consolidate(event: str, entity: str, dated: bool) -> None:
+    with Path(ECB).open(encoding="utf-8") as lines:
+        rows = [r for r in map(json.loads, lines) if r["event"] == event][:6]
+    for n, row in enumerate(rows):
+        row["source"] = row["source"] or f"outlet{n}"
+    articles = articles_from(rows)
+    story = Story(1, "t", tuple(a.id for a in articles), tuple(a.source or "" for a in articles))
+    view = build_view(story, articles).to_dict()
+    assert facts(view, "corroborated"), "several reports of one event share facts"
+    found = next(e for e in view["entities"] if any(entity in v for v in e["variants"]))
+    assert len(found["sources"]) >= 2, "one entity across reports"
+    assert view["summary"] and view["title"]
+    # ECB texts name no dates and carry none: nothing to anchor "on Sunday" to, so no timeline.
+    # The ECB+ reports of 12b name theirs ("November 11, 2011"), which dates every report.
+    assert bool(view["timeline"]) == dated
+    assert all(s["published_at"] for s in view["sources"]) == dated
