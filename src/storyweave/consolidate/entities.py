@@ -1,7 +1,7 @@
 """Named entities of a story: mentions found by NER, grouped into one canonical entity each.
 
-Spelling variants and partial mentions become one entity ("Hadiyeh Khalaf Abbas" and "Hadiya
-Khalaf Abbas"; "Bashar al-Assad", "Bashar Assad" and "Assad") by fuzzy matching of normalized
+Spelling variants and partial mentions become one entity ("Mohammed bin Salman" and "Mohammad
+bin Salman"; "Abu Bakr al-Baghdadi", "Abu Bakr Baghdadi" and "Baghdadi") by fuzzy matching of normalized
 names (rapidfuzz) and by token containment, never by lists of names.
 """
 
@@ -52,7 +52,7 @@ class Entity:
 
 
 def normalized_tokens(name: str) -> tuple[str, ...]:
-    """Lower-case name tokens without particles or possessives: "Bashar al-Assad" -> ("bashar", "assad").
+    """Lower-case name tokens without particles or possessives: "Abu Bakr al-Baghdadi" -> ("abu", "bakr", "baghdadi").
 
     >>> normalized_tokens("the Islamic Republic's")
     ('islamic', 'republic')
@@ -70,7 +70,7 @@ def clean_surface(span: Span) -> str:
 
 def entity_spans(doc: Doc) -> list[Span]:
     """NER spans of the kinds we keep, with adjacent spans of one label merged: the model
-    sometimes cuts a long name in two ("Hadiyeh Khalaf" + "Abbas")."""
+    sometimes cuts a long name in two ("Recep Tayyip" + "Erdogan")."""
     spans: list[Span] = []
     for ent in doc.ents:
         if ent.label_ not in KINDS:
@@ -84,7 +84,7 @@ def entity_spans(doc: Doc) -> list[Span]:
 
 def role_of(span: Span) -> str | None:
     """A role the text gives a person: the title before the name in its noun phrase
-    ("Syrian Foreign Minister Walid al-Muallem"), or an apposition ("X, a senior advisor to Y,")."""
+    ("French Foreign Minister Laurent Fabius"), or an apposition ("X, a senior advisor to Y,")."""
     if span.label_ != "PERSON":
         return None
     before = []
@@ -166,7 +166,7 @@ def _group_keys(keys: list[Key], counts: Callable[[Key], int]) -> list[list[Key]
         else:
             home.append(key)
     for key in (k for k in keys if len(k[1]) == 1):
-        # "Assad" is Bashar al-Assad and "Parliament" the Syrian Parliament, but "Syrian" is not intra-Syrian.
+        # "Fabius" is Laurent Fabius and "Parliament" the European Parliament, but "Syrian" is not intra-Syrian.
         containing = [
             g
             for g in groups
