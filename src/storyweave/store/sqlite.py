@@ -110,8 +110,9 @@ def _assignment(row: sqlite3.Row) -> Assignment:
 
 def _story(story_id: int, rows: list[sqlite3.Row]) -> Story:
     dates = [parse_publication_time(r["published_at"]) for r in rows if r["published_at"]]
-    titled = next((r for r in rows if r["title"]), None)
-    title = titled["title"] if titled else first_sentence(rows[0]["lead"])
+    headlines = [r["title"] for r in rows if r["title"] and _headline_like(r["title"])]
+    leads = [first_sentence(line) for line in rows[0]["lead"].splitlines()]
+    title = next(iter(headlines + [lead for lead in leads if _headline_like(lead)] + leads), "")
     return Story(
         id=story_id,
         title=title,
@@ -127,6 +128,18 @@ def _recency(story: Story) -> tuple[bool, dt.datetime, int]:
     """Sort key: dated stories by last publication, then undated ones, newest id first."""
     last = as_datetime(story.last_published)
     return (last is not None, last or dt.datetime.min.replace(tzinfo=dt.UTC), story.id)
+
+
+def _headline_like(title: str) -> bool:
+    """A title worth showing: a few words, mostly letters, not shouted (scraped titles are often
+    a dateline, "11 / 28 / 05", or a site banner, "THE WHITE HOUSE").
+
+    >>> [_headline_like(t) for t in ["Quake hits southern Iran", "11 / 28 / 05", "THE WHITE HOUSE"]]
+    [True, False, False]
+    """
+    words = title.split()
+    letters = sum(ch.isalpha() for ch in title)
+    return len(words) >= 4 and letters >= 0.6 * len(title.replace(" ", "")) and not title.isupper()
 
 
 def first_sentence(text: str, limit: int = 120) -> str:
