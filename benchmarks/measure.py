@@ -7,7 +7,6 @@ own process so that peak memory is the system's own.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -34,11 +33,18 @@ def _peer(name: str, path: Path, param: str | None) -> tuple[int, int]:
     return len(records), len(set(labels))
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory. Not getrusage's ru_maxrss: Linux carries that across
+    exec, so a child would report its parent's peak; VmHWM starts afresh with the new program."""
+    status = Path("/proc/self/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+
+
 def main(system: str, path: Path, param: str | None = None) -> None:
     started = time.perf_counter()
     articles, clusters = _storyweave(path, param) if system == "storyweave" else _peer(system, path, param)
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_kb() / 1024
     print(
         json.dumps(
             {

@@ -300,3 +300,12 @@ def test_gzipped_junk_named_warc_is_refused(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(b"this is not a warc file at all\n" * 10))
     (problem,) = read_all(path)
     assert isinstance(problem, InputError) and problem.location.endswith("junk.warc.gz")
+
+
+def test_jsonl_in_a_legacy_encoding_is_streamed_and_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.jsonl"
+    text_fr = "Le président de la République a annoncé mercredi à Paris une réforme très attendue des retraites."
+    lines = [json.dumps({"id": str(n), "text": f"{text_fr} ({n})"}, ensure_ascii=False) for n in range(3)]
+    path.write_bytes("\n".join(lines).encode("cp1252"))
+    results = read_all(path)
+    assert [a.text for a in results if isinstance(a, Article)] == [f"{text_fr} ({n})" for n in range(3)]

@@ -82,7 +82,7 @@ class MemoizedEmbedder:
     """Remembers the last `capacity` texts' vectors: training and `explain` replay the same
     stream many times, and a transformer should embed each lead once."""
 
-    def __init__(self, inner: Embedder, capacity: int = 100_000) -> None:
+    def __init__(self, inner: Embedder, capacity: int = 20_000) -> None:
         self.name = inner.name
         self._inner, self._capacity = inner, capacity
         self._memo: dict[str, np.ndarray] = {}

@@ -25,7 +25,8 @@ from storyweave.cluster.vectors import DocumentFrequencies, SparseVector, add_in
 from storyweave.types import Article
 
 _DAY_S = 86400.0
-_CORE_NAMES = 24  # a story's most frequent names among which its core names are found
+_CORE_NAMES = 24  # a story's most frequent names, among which its core names are found
+_EVICT_EVERY = 5000  # articles between two sweeps for closed stories
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,6 +169,7 @@ class OnlineStoryClusterer:
         self._index: dict[str, deque[int]] = {}
         self._next_id = 1
         self._embeddings: dict[str, np.ndarray] = {}
+        self._latest: dt.datetime | None = None  # the newest publication time seen
 
     @functools.cached_property
     def embedder(self) -> Embedder:
@@ -241,7 +243,9 @@ class OnlineStoryClusterer:
         published = article.features.published
         chosen = []
         for story_id, _ in hits.most_common():
-            story = self.stories[story_id]
+            story = self.stories.get(story_id)
+            if story is None:
+                continue  # closed: it left the time window and was evicted
             if published and story.last and (published - story.last).total_seconds() > params.window_days * _DAY_S:
                 continue
             chosen.append(story)
@@ -326,6 +330,23 @@ class OnlineStoryClusterer:
         self.assignments[article.id] = story_id
         self._index_story(article, story_id)
         self.df.add([*article.features.terms, *("n:" + k for k in article.names)])
+        published = article.features.published
+        if published and (self._latest is None or published > self._latest):
+            self._latest = published
+        if len(self.assignments) % _EVICT_EVERY == 0:
+            self._evict_closed()
+
+    def _evict_closed(self) -> None:
+        """Forget stories whose last article is older than the time window before the newest
+        article seen: no later article can join them, and an endless stream must not grow memory.
+        Index keys whose newest story is gone go too. Undated stories are kept."""
+        if self._latest is None:
+            return
+        cutoff = self._latest - dt.timedelta(days=self.params.window_days)
+        closed = [sid for sid, story in self.stories.items() if story.last is not None and story.last < cutoff]
+        for story_id in closed:
+            del self.stories[story_id]
+        self._index = {key: ids for key, ids in self._index.items() if ids[-1] in self.stories}
 
     def _absorb(self, story: StoryState, article: _Prepared) -> None:
         """Fold an article into a story: centroids, names, years, dates, time span, and the sums

@@ -57,7 +57,7 @@ class SyndicationDetector:
     """
 
     def __init__(
-        self, threshold: float = 0.8, shingle: int = 5, num_perm: int = 64, min_words: int = 40, capacity: int = 200_000
+        self, threshold: float = 0.8, shingle: int = 5, num_perm: int = 64, min_words: int = 40, capacity: int = 50_000
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ConfigError(f"threshold must be in (0, 1], not {threshold}")

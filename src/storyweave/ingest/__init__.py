@@ -7,7 +7,6 @@ report it and keep everything else.
 
 from __future__ import annotations
 
-import io
 import sys
 import urllib.error
 import urllib.request
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from storyweave.errors import ConfigError, InputError
-from storyweave.ingest.decode import decode_bytes
+from storyweave.ingest.decode import sniff_encoding
 from storyweave.ingest.feeds import read_feed
 from storyweave.ingest.html import article_from_html
 from storyweave.ingest.tabular import read_csv, read_jsonl
@@ -36,6 +35,7 @@ _SUFFIXES = {
     ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc",
 }  # fmt: skip
 _FETCH_TIMEOUT_S = 30
+_SNIFF_BYTES = 65536
 
 
 def format_of(path: Path) -> str | None:
@@ -75,10 +75,12 @@ def _read_file(path: Path, fmt: str, manifest: dict[str, dict[str, Any]]) -> Ite
         yield from read_feed(read_bounded(path), str(path))
     elif fmt == "warc":
         yield from read_warc(path)
-    else:
-        text = decode_bytes(read_bounded(path, limit=2**40), str(path))
+    else:  # JSONL and CSV are streamed: an archive of a million articles need not fit in memory
+        with path.open("rb") as raw:
+            encoding = sniff_encoding(raw.read(_SNIFF_BYTES), str(path))
         reader = read_jsonl if fmt == "jsonl" else read_csv
-        yield from reader(io.StringIO(text), str(path))
+        with path.open(encoding=encoding, errors="replace", newline="") as stream:
+            yield from reader(stream, str(path))
 
 
 def _fetch(url: str) -> bytes:

@@ -60,6 +60,23 @@ def _detect(data: bytes, location: str) -> str:
     return max(candidates, key=language_confidence)
 
 
+def sniff_encoding(head: bytes, location: str) -> str:
+    """The encoding of a file too large to decode whole, judged from its first bytes."""
+    check_not_binary(head, location)
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut by the sample's end
+            best = charset_normalizer.from_bytes(head).best()
+            if best is None:
+                raise InputError(location, "cannot tell the text encoding") from exc
+            return str(best.encoding)
+    return "utf-8"
+
+
 def _declared_encoding(data: bytes) -> str | None:
     """The charset an HTML or XML head declares, if any."""
     match = _DECLARED.search(data[:2048])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import json
 from collections.abc import Iterator
 from typing import IO
@@ -14,6 +14,7 @@ from storyweave.types import Article
 
 ReadResult = Article | InputError
 _TEXT_COLUMNS = ("text", "body", "content", "article")
+_SNIFF_LINES = 50  # lines the CSV dialect is guessed from
 
 
 def read_jsonl(stream: IO[str], name: str) -> Iterator[ReadResult]:
@@ -35,12 +36,12 @@ def read_jsonl(stream: IO[str], name: str) -> Iterator[ReadResult]:
 
 def read_csv(stream: IO[str], name: str) -> Iterator[ReadResult]:
     """Articles from CSV with a header row; the body column is `text` (or body/content/article)."""
-    sample = stream.read(65536)
+    head = list(itertools.islice(stream, _SNIFF_LINES))
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff("".join(head), delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(sample + stream.read()), dialect=dialect)
+    reader = csv.DictReader(itertools.chain(head, stream), dialect=dialect)
     columns = {c.strip().lower(): c for c in reader.fieldnames or [] if c}
     text_column = next((columns[c] for c in _TEXT_COLUMNS if c in columns), None)
     if text_column is None:
