@@ -47,17 +47,17 @@ def decode_bytes(data: bytes, location: str, declared: str | None = None) -> str
     except UnicodeDecodeError as exc:
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return data[: exc.start].decode("utf-8")
-    return _detect(data, location)
+    return str(_detect(data, location))
 
 
-def _detect(data: bytes, location: str) -> str:
+def _detect(data: bytes, location: str) -> charset_normalizer.CharsetMatch:
     """The most plausible decoding: among charset_normalizer's candidates, the one that reads
     most like a language. Its own first choice confuses the Windows code pages on short texts
     (French "à" read as cp1250's "ŕ")."""
-    candidates = [str(match) for match in list(charset_normalizer.from_bytes(data))[:_CANDIDATES]]
+    candidates = list(charset_normalizer.from_bytes(data))[:_CANDIDATES]
     if not candidates:
         raise InputError(location, "cannot tell the text encoding")
-    return max(candidates, key=language_confidence)
+    return max(candidates, key=lambda match: language_confidence(str(match)))
 
 
 def sniff_encoding(head: bytes, location: str) -> str:
@@ -70,10 +70,7 @@ def sniff_encoding(head: bytes, location: str) -> str:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 3:  # not just a character cut by the sample's end
-            best = charset_normalizer.from_bytes(head).best()
-            if best is None:
-                raise InputError(location, "cannot tell the text encoding") from exc
-            return str(best.encoding)
+            return str(_detect(head, location).encoding)
     return "utf-8"
 
 
