@@ -190,12 +190,15 @@ class OnlineStoryClusterer:
         return self._decide(self._prepare(article))
 
     def learn_one(self, article: Article, story_id: int | None = None) -> Decision:
-        """Assign `article` (to `story_id` when given, as in training) and update the state."""
+        """Assign `article` to the story it is told (replay, training, a syndicated copy), or else
+        to the one `predict_one` would choose, and update the state. A told story is not scored:
+        the decision then has no candidates."""
         prepared = self._prepare(article)
         self._embeddings.pop(article.id, None)
-        decision = self._decide(prepared)
-        if story_id is not None:
-            decision = dataclasses.replace(decision, story_id=story_id, opened=story_id not in self.stories)
+        if story_id is None:
+            decision = self._decide(prepared)
+        else:
+            decision = Decision(article.id, story_id, story_id not in self.stories, ())
         self._add(prepared, decision.story_id)
         return decision
 
