@@ -98,8 +98,8 @@ def main() -> None:
 
     \b
     Example:
-        storyweave ingest sample/ --metadata sample/metadata.jsonl --db news.db
-        storyweave articles --db news.db
+        storyweave ingest sample/articles --metadata sample/metadata.jsonl --db news.db
+        storyweave stories --db news.db
     """
 
 
