@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -78,11 +78,7 @@ class StoryPipeline:
         self.store = store
         self.clusterer = OnlineStoryClusterer(params)
         self.syndication = SyndicationDetector()
-        for batch in _batched(store.clustered(), BATCH_SIZE):
-            self.clusterer.prefetch([article for article, _ in batch])
-            for article, assignment in batch:
-                self.syndication.add(article)
-                self.clusterer.learn_one(article, story_id=assignment.story_id)
+        replay(self.clusterer, store.clustered(), also=self.syndication.add)
         pending = list(store.unclustered())
         if pending:
             self.add(pending)
@@ -99,6 +95,21 @@ class StoryPipeline:
         story_id = self.clusterer.assignments.get(copy.original_id) if copy else None
         decision = self.clusterer.learn_one(article, story_id=story_id)
         return _assignment(decision, copy if story_id is not None else None)
+
+
+def replay(
+    clusterer: OnlineStoryClusterer,
+    clustered: Iterable[tuple[Article, Assignment]],
+    also: Callable[[Article], object] | None = None,
+) -> None:
+    """Rebuild a clusterer's state from articles already clustered, in their order, each into its
+    recorded story (embedding leads a batch at a time); `also` sees every article first."""
+    for batch in _batched(clustered, BATCH_SIZE):
+        clusterer.prefetch([article for article, _ in batch])
+        for article, assignment in batch:
+            if also is not None:
+                also(article)
+            clusterer.learn_one(article, story_id=assignment.story_id)
 
 
 def _assignment(decision: Decision, copy: Copy | None) -> Assignment:
@@ -203,14 +214,11 @@ def explain(store: Store, article_id: str, params: ClusterParams | None = None, 
     Raises:
         StoryweaveError: the article is unknown or not clustered.
     """
-    assignment = store.assignment(article_id)
-    if assignment is None:
+    assignment, article = store.assignment(article_id), store.article(article_id)
+    if assignment is None or article is None:
         raise StoryweaveError(f"no clustered article {article_id!r}")
     clusterer = OnlineStoryClusterer(params)
-    for article, earlier in store.clustered():
-        if article.id == article_id:
-            break
-        clusterer.learn_one(article, story_id=earlier.story_id)
+    replay(clusterer, itertools.takewhile(lambda pair: pair[0].id != article_id, store.clustered()))
     candidates = [c.story_id for c in clusterer.predict_one(article).candidates[:top]]
     if assignment.story_id in clusterer.stories and assignment.story_id not in candidates:
         candidates.insert(0, assignment.story_id)  # a syndicated copy joins its original's story unscored
@@ -226,8 +234,7 @@ def explain(store: Store, article_id: str, params: ClusterParams | None = None, 
 def compare(store: Store, first: Article, second: Article, params: ClusterParams | None = None) -> Evidence:
     """Evidence that two articles report the same event, weighted by the store's term statistics."""
     clusterer = OnlineStoryClusterer(params)
-    for article, assignment in store.clustered():
-        clusterer.learn_one(article, story_id=assignment.story_id)
+    replay(clusterer, store.clustered())
     return clusterer.compare(first, second)
 
 
@@ -249,7 +256,7 @@ def story_view(store: Store, story_id: int) -> StoryView:
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """itertools.batched, which Python 3.11 lacks."""
     iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+    while batch := list(itertools.islice(iterator, size)):
         yield batch
 
 

@@ -14,7 +14,7 @@ import functools
 import heapq
 import math
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 import numpy as np
 
@@ -94,6 +94,8 @@ class _Prepared:
     vector: SparseVector
     lead: SparseVector
     names: dict[str, float]
+    names_unit: SparseVector  # `names` at unit length, for the name cosine
+    lead_names: dict[str, float]  # the names of the lead, weighted by idf
     year: int | None
     keys: list[str]  # the index keys: salient terms and names
     embedding: np.ndarray
@@ -129,6 +131,12 @@ def _embedding_cosine(unit: np.ndarray, total: np.ndarray | None) -> float:
         return 0.0
     norm = float(np.linalg.norm(total))
     return float(unit @ total) / norm if norm else 0.0
+
+
+def _share(weights: dict[str, float], present: Container[str]) -> float:
+    """The weighted share of `weights`' keys that are `present`."""
+    total = sum(weights.values())
+    return sum(w for k, w in weights.items() if k in present) / total if total else 0.0
 
 
 def _cosine(vector: SparseVector, total: dict[str, float], total_sq: float) -> float:
@@ -208,7 +216,7 @@ class OnlineStoryClusterer:
 
     def compare(self, article: Article, other: Article) -> Evidence:
         """The evidence that two articles report the same event (`other` as a one-article story)."""
-        story = StoryState(id=0, recent=deque(maxlen=self.params.recent_members))
+        story = self._new_story(0)
         self._absorb(story, self._prepare(other))
         return self._evidence(self._prepare(article), story)
 
@@ -233,6 +241,8 @@ class OnlineStoryClusterer:
             vector=vector,
             lead=tfidf(features.lead, self.df),
             names=names,
+            names_unit=normalized(names),
+            lead_names={k: self.df.idf("n:" + k) for k in features.lead_names},
             year=max(features.years) if features.years else None,
             keys=keys,
             embedding=embedding,
@@ -257,17 +267,14 @@ class OnlineStoryClusterer:
         return chosen
 
     def _score(self, article: _Prepared, story: StoryState) -> Candidate:
-        name_total = sum(article.names.values())
         core_total = sum(story.core_names.values())
         signals = {
             "body_cos": _cosine(article.vector, story.centroid, story.centroid_sq),
             "lead_cos": _cosine(article.lead, story.lead, story.lead_sq),
             "member_cos": max((dot(article.vector, m) for m in story.recent), default=0.0),
-            "name_overlap": sum(w for k, w in article.names.items() if k in story.names) / name_total
-            if name_total
-            else 0.0,
-            "name_cos": _cosine(normalized(article.names), story.name_weights, story.name_sq),
-            "lead_name_overlap": self._overlap(article.features.lead_names, story.lead_names),
+            "name_overlap": _share(article.names, story.names),
+            "name_cos": _cosine(article.names_unit, story.name_weights, story.name_sq),
+            "lead_name_overlap": _share(article.lead_names, story.lead_names),
             "name_conflict": sum(w for k, w in story.core_names.items() if k not in article.names) / core_total
             if core_total
             else 0.0,
@@ -283,11 +290,6 @@ class OnlineStoryClusterer:
         if gap is not None:
             logit -= self.params.gap_penalty * max(0.0, gap - self.params.gap_grace_days)
         return Candidate(story.id, 1.0 / (1.0 + math.exp(-logit)), signals, gap)
-
-    def _overlap(self, keys: Counter[str], story_keys: Counter[str]) -> float:
-        weights = {k: self.df.idf("n:" + k) for k in keys}
-        total = sum(weights.values())
-        return sum(w for k, w in weights.items() if k in story_keys) / total if total else 0.0
 
     @staticmethod
     def _gap_days(published: dt.datetime | None, story: StoryState) -> float | None:
@@ -327,7 +329,7 @@ class OnlineStoryClusterer:
     def _add(self, article: _Prepared, story_id: int) -> None:
         story = self.stories.get(story_id)
         if story is None:
-            story = self.stories[story_id] = StoryState(id=story_id, recent=deque(maxlen=self.params.recent_members))
+            story = self.stories[story_id] = self._new_story(story_id)
             self._next_id = max(self._next_id, story_id + 1)
         self._absorb(story, article)
         self.assignments[article.id] = story_id
@@ -350,6 +352,9 @@ class OnlineStoryClusterer:
         for story_id in closed:
             del self.stories[story_id]
         self._index = {key: ids for key, ids in self._index.items() if ids[-1] in self.stories}
+
+    def _new_story(self, story_id: int) -> StoryState:
+        return StoryState(id=story_id, recent=deque(maxlen=self.params.recent_members))
 
     def _absorb(self, story: StoryState, article: _Prepared) -> None:
         """Fold an article into a story: centroids, names, years, dates, time span, and the sums
