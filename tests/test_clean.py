@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+
 from conftest import SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.clean import clean_text, normalize_unicode
+from storyweave.clean.dates import dateline
 
 
 def test_press_tv_seed_loses_read_more_lines_and_keeps_every_sentence() -> None:
@@ -71,3 +76,22 @@ def test_text_ending_mid_sentence_is_flagged() -> None:
 def test_french_rules_apply_to_french_text() -> None:
     cleaned = clean_text("Le séisme a fait 12 morts.\nLire aussi : les séismes en Iran", language="fr")
     assert cleaned.text == "Le séisme a fait 12 morts."
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "expected"),
+    [
+        (None, "Posted: May 24, 2005\nThe NCAA said ...", dt.date(2005, 5, 24)),
+        ("Fire at Waitrose", "22 July 2013 Last updated at 17: 50 GMT\nA man was charged ...", dt.date(2013, 7, 22)),
+        ("Quake", "Ten people are killed.\nWASHINGTON, DC, April 28, 2009\nThe quake ...", dt.date(2009, 4, 28)),
+        (None, "Updated 5 / 5 / 2010 1: 41 PM\nThree people died ...", dt.date(2010, 5, 5)),  # month first
+        (None, "Article posted on 08. 07. 2012\nKlitschko stops Thompson", dt.date(2012, 7, 8)),  # day first
+        ("27 / 09 / 2013 - Turkmenistan to hold elections", "Parliamentary elections ...", dt.date(2013, 9, 27)),
+        ("PUBLISHED: WEDNESDAY, MARCH 13, 2013, 12: 38 AM", "A vigil ...", dt.date(2013, 3, 13)),
+        ("Reid enters rehab", "Reid checked herself in on Tuesday, December 9, 2008.\nHer rep said ...", None),
+        ("Page dies", "Page was born on April 22, 1923, in Nashville, Tenn.", None),
+        ("Quake", "It struck on 31 / 02 / 2010, officials said", None),  # no such day
+    ],
+)
+def test_dateline_at_the_head_of_an_article(title: str | None, head: str, expected: dt.date | None) -> None:
+    assert dateline(title, head) == expected

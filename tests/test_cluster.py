@@ -154,3 +154,17 @@ def test_stories_filters(seeds_store: Store) -> None:
     assert len(seeds_store.stories(query="Aleppo")) == 1
     assert seeds_store.stories(query="earthquake") == []
     assert seeds_store.stories(since=dt.datetime(2018, 1, 1, tzinfo=dt.UTC)) == []
+
+
+def test_an_older_article_after_a_newer_one_opens_a_story_without_failing() -> None:
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("m2023", MEETING_2017, dt.date(2023, 1, 14)))
+    older = clusterer.learn_one(article("m2017", MEETING_2017.replace("Thursday", "Monday"), dt.date(2017, 1, 26)))
+    assert older.opened and older.probability < 1e-6  # six years apart: a vanishing, not an overflowing, logit
+
+
+def test_compare_articles_years_apart() -> None:
+    evidence = OnlineStoryClusterer().compare(
+        article("a", MEETING_2017, dt.date(2017, 1, 26)), article("b", MEETING_2017, dt.date(2023, 1, 14))
+    )
+    assert evidence.gap_days == pytest.approx(2179) and evidence.probability < 1e-6

@@ -158,6 +158,9 @@ def test_ecbplus_stories_consolidate(event: str, entity: str, dated: bool) -> No
     assert len(found["sources"]) >= 2, "one entity across reports"
     assert view["summary"] and view["title"]
     # ECB texts name no dates and carry none: nothing to anchor "on Sunday" to, so no timeline.
-    # The ECB+ reports of 12b name theirs ("November 11, 2011"), which dates every report.
+    # The ECB+ reports of 12b carry datelines ("Updated: November 11, 2011 18: 50 IST"), which date them.
     assert bool(view["timeline"]) == dated
     assert all(s["published_at"] for s in view["sources"]) == dated
+    headed = [s for s in view["sources"] if s["published_inferred"] == "dateline at the head of its text"]
+    assert bool(headed) == dated
+    assert all(s["published_at"].startswith("2011-11-1") for s in headed)

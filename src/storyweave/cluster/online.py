@@ -133,6 +133,14 @@ def _embedding_cosine(unit: np.ndarray, total: np.ndarray | None) -> float:
     return float(unit @ total) / norm if norm else 0.0
 
 
+def _sigmoid(logit: float) -> float:
+    """The logistic function, without overflow for the large negative logits of long time gaps."""
+    if logit >= 0:
+        return 1.0 / (1.0 + math.exp(-logit))
+    odds = math.exp(logit)
+    return odds / (1.0 + odds)
+
+
 def _share(weights: dict[str, float], present: Container[str]) -> float:
     """The weighted share of `weights`' keys that are `present`."""
     total = sum(weights.values())
@@ -289,7 +297,7 @@ class OnlineStoryClusterer:
         gap = self._gap_days(article.features.published, story)
         if gap is not None:
             logit -= self.params.gap_penalty * max(0.0, gap - self.params.gap_grace_days)
-        return Candidate(story.id, 1.0 / (1.0 + math.exp(-logit)), signals, gap)
+        return Candidate(story.id, _sigmoid(logit), signals, gap)
 
     @staticmethod
     def _gap_days(published: dt.datetime | None, story: StoryState) -> float | None:

@@ -4,7 +4,7 @@ News dates things relative to publication: "on Thursday" in an article of Thursd
 2017 is that day, "on Wednesday" the day before, "earlier this week" a range. dateparser reads
 absolute dates well but resolves weekdays to the week before ("on Thursday" on a Thursday) and
 over-matches in running text, so weekdays and the common relative phrases are resolved here, and
-absolute dates are read by a small grammar of month names.
+absolute dates are read by the month-name grammar of `storyweave.clean.dates`.
 """
 
 from __future__ import annotations
@@ -13,19 +13,10 @@ import dataclasses
 import datetime as dt
 import re
 
+from storyweave.clean.dates import DAY_MONTH, MONTH, MONTH_DAY, MONTHS, safe_date
+
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTHS = {name: number for number, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-     ("december", "dec")], start=1) for name in names}  # fmt: skip
-_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_MONTH_DAY = re.compile(
-    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*-\s*(\d{{1,2}}))?(?:,?\s+((?:19|20)\d\d))?\b", re.I
-)
-_DAY_MONTH = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*-\s*(\d{{1,2}}))?\s+{_MONTH}(?:,?\s+((?:19|20)\d\d))?\b", re.I
-)
-_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b{MONTH}\s+((?:19|20)\d\d)\b", re.I)
 _YEAR_ONLY = re.compile(r"^(?:in\s+)?((?:19|20)\d\d)$", re.I)
 _WEEKDAY = re.compile(r"\b(last|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _SAME_DAY = re.compile(
@@ -53,25 +44,18 @@ def _range(start: dt.date, end: dt.date, expression: str) -> ResolvedDate:
     return ResolvedDate(start, end, expression)
 
 
-def _day(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
 def _year_for(month: int, day: int, published: dt.date | None) -> int | None:
     """A month and day without a year: the latest such date not far after publication."""
     if published is None:
         return None
-    candidate = _day(published.year, month, day)
+    candidate = safe_date(published.year, month, day)
     if candidate and candidate > published + dt.timedelta(days=31):
         return published.year - 1
     return published.year
 
 
 def _absolute(text: str, published: dt.date | None) -> ResolvedDate | None:
-    for pattern, month_first in ((_MONTH_DAY, True), (_DAY_MONTH, False)):
+    for pattern, month_first in ((MONTH_DAY, True), (DAY_MONTH, False)):
         match = pattern.search(text)
         if not match:
             continue
@@ -79,16 +63,16 @@ def _absolute(text: str, published: dt.date | None) -> ResolvedDate | None:
             month_name, day, day_end, year = match.groups()
         else:
             day, day_end, month_name, year = match.groups()
-        month = _MONTHS[month_name.lower().rstrip(".")]
+        month = MONTHS[month_name.lower().rstrip(".")]
         chosen_year = int(year) if year else _year_for(month, int(day), published)
         if chosen_year is None:
             return None
-        start = _day(chosen_year, month, int(day))
-        end = _day(chosen_year, month, int(day_end)) if day_end else start
+        start = safe_date(chosen_year, month, int(day))
+        end = safe_date(chosen_year, month, int(day_end)) if day_end else start
         return _range(start, end, text) if start and end and end >= start else None
     match = _MONTH_YEAR.search(text)
     if match:
-        month, year = _MONTHS[match.group(1).lower().rstrip(".")], int(match.group(2))
+        month, year = MONTHS[match.group(1).lower().rstrip(".")], int(match.group(2))
         last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
         return _range(dt.date(year, month, 1), last, text)
     match = _YEAR_ONLY.match(text.strip())

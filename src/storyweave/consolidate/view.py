@@ -14,6 +14,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from storyweave.clean.dates import dateline
 from storyweave.cluster.embeddings import load_embedder
 from storyweave.consolidate.dates import ResolvedDate, resolve
 from storyweave.consolidate.entities import Entity, canonical_entities, mentions_in
@@ -135,14 +136,17 @@ def _stated(article: Article) -> dt.date | None:
 
 
 def infer_publications(articles: Sequence[Article], docs: Sequence[Doc]) -> dict[str, Publication]:
-    """Stated dates, and for undated reports one inferred from the story and their own text:
-    the median date of the story's dated reports, moved later if the text names a later day."""
+    """Stated dates, and for undated reports one inferred: the dateline at the head of the text,
+    or else the median date of the story's dated reports, moved later if the text names a later day."""
     stated = {a.id: _stated(a) for a in articles}
     known = sorted(d for d in stated.values() if d)
     result = {}
     for article, doc in zip(articles, docs, strict=True):
         if stated[article.id]:
             result[article.id] = Publication(stated[article.id], None)
+            continue
+        if headed := dateline(article.title, article.text):
+            result[article.id] = Publication(headed, "dateline at the head of its text")
             continue
         named = [d.end for e in doc.ents if e.label_ == "DATE" and (d := resolve(e.text, None)) and d.is_day]
         guess = statistics.median_low(known) if known else None
