@@ -7,6 +7,7 @@ own process so that peak memory is the system's own.
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -34,10 +35,15 @@ def _peer(name: str, path: Path, param: str | None) -> tuple[int, int]:
 
 
 def _peak_rss_kb() -> int:
-    """This process's peak resident memory. Not getrusage's ru_maxrss: Linux carries that across
-    exec, so a child would report its parent's peak; VmHWM starts afresh with the new program."""
+    """Peak resident memory of this process plus its largest worker (storyweave's ingest forks
+    one; their shared pages count twice, so this errs high).
+
+    This process's own peak is VmHWM, not getrusage's ru_maxrss: Linux carries that across exec,
+    so a child would report its parent's peak; VmHWM starts afresh with the new program. The
+    workers' is ru_maxrss over the reaped children, which forked without exec."""
     status = Path("/proc/self/status").read_text()
-    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    own = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def main(system: str, path: Path, param: str | None = None) -> None:

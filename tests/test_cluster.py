@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import storyweave
+from conftest import SHARED_DATA
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer
 from storyweave.dedup import SyndicationDetector
 from storyweave.errors import ConfigError
@@ -30,6 +31,7 @@ QUAKE_OTHER = (
     "the town of Zarand and killing at least 40 people, provincial governor Mohammad Ali Karimi said. Rescue "
     "teams from Kerman city pulled survivors from the ruins of collapsed houses."
 )
+ECB = SHARED_DATA / "ecbplus-dev.jsonl"
 MEETING_2017 = (
     "Syrian President Bashar al-Assad met Iran's envoy Hossein Amir-Abdollahian in Damascus on Thursday "
     "to discuss the ceasefire and the talks in Astana, Kazakhstan."
@@ -168,3 +170,15 @@ def test_compare_articles_years_apart() -> None:
         article("a", MEETING_2017, dt.date(2017, 1, 26)), article("b", MEETING_2017, dt.date(2023, 1, 14))
     )
     assert evidence.gap_days == pytest.approx(2179) and evidence.probability < 1e-6
+
+
+@pytest.mark.skipif(not ECB.exists(), reason="the shared development data is not beside the project")
+def test_worker_processes_change_nothing_but_speed(tmp_path: Path) -> None:
+    stories = []
+    for workers in (0, 1):  # 772 articles: two batches, so the worker process does run
+        store = storyweave.open_store(tmp_path / f"w{workers}.db")
+        report = storyweave.ingest([str(ECB)], store=store, workers=workers)
+        assert len(report.added) == 772 and not report.rejected
+        stories.append(sorted(story.article_ids for story in store.stories()))
+        store.close()
+    assert stories[0] == stories[1]

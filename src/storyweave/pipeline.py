@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from storyweave.cluster import ClusterParams, Decision, Evidence, OnlineStoryClusterer
-from storyweave.dedup import Copy, SyndicationDetector
+from storyweave.cluster import ArticleInputs, ClusterParams, Decision, Evidence, OnlineStoryClusterer, article_inputs
+from storyweave.dedup import Copy, SyndicationDetector, TextSignature
 from storyweave.errors import InputError, StoryweaveError
 from storyweave.ingest import read_articles
 from storyweave.store import Store
@@ -63,6 +66,47 @@ def publication_order(articles: Sequence[Article]) -> list[Article]:
     return [next(slots) if article.published_at else article for article in articles]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Prepared:
+    """What the pipeline computes of an article from the article alone, ahead of the stream."""
+
+    inputs: ArticleInputs
+    signature: TextSignature
+
+
+def prepare(articles: Sequence[Article], embedder: str) -> dict[str, Prepared]:
+    """The per-article work that needs no stream state: features, lead embeddings, shingle
+    signatures. Pure, so that `ingest` can run it in a worker process, a batch ahead."""
+    detector = SyndicationDetector()
+    inputs = article_inputs(articles, embedder)
+    return {a.id: Prepared(i, detector.signature(a.text)) for a, i in zip(articles, inputs, strict=True)}
+
+
+def _prepared_batches(
+    batches: Iterable[list[Article]], embedder: str, workers: int
+) -> Iterator[tuple[list[Article], dict[str, Prepared] | None]]:
+    """Each batch with its `prepare`d inputs, computed by `workers` processes ahead of the caller
+    (which reads, stores and clusters meanwhile). The processes start at the second batch: a
+    small input is not worth their start-up."""
+    iterator = iter(batches)
+    head = list(itertools.islice(iterator, 2))
+    if len(head) < 2 or workers == 0:
+        yield from ((batch, None) for batch in itertools.chain(head, iterator))
+        return
+    # The platform's way of starting processes (fork on Linux: instant, and works from any main
+    # module). The tokenizer, told before the fork, stays single-threaded rather than warning.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    with ProcessPoolExecutor(workers) as pool:
+        pending: deque[tuple[list[Article], Future[dict[str, Prepared]]]] = deque()
+        for batch in itertools.chain(head, iterator):
+            pending.append((batch, pool.submit(prepare, batch, embedder)))
+            while len(pending) > workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        for done, future in pending:
+            yield done, future.result()
+
+
 class StoryPipeline:
     """Syndication detection and online clustering over a store's articles.
 
@@ -83,15 +127,22 @@ class StoryPipeline:
         if pending:
             self.add(pending)
 
-    def add(self, articles: Sequence[Article]) -> list[Assignment]:
-        """Cluster new articles in publication order and record their stories in the store."""
-        self.clusterer.prefetch(articles)
-        assignments = [self._assign(article) for article in publication_order(articles)]
+    def add(self, articles: Sequence[Article], prepared: Mapping[str, Prepared] | None = None) -> list[Assignment]:
+        """Cluster new articles in publication order and record their stories in the store.
+
+        Parameters:
+            articles: the new articles.
+            prepared: what `prepare` computed of them (by article id), if it ran ahead.
+        """
+        if prepared is None:
+            prepared = prepare(articles, self.clusterer.params.embedder)
+        self.clusterer.prefetch(articles, [prepared[a.id].inputs for a in articles])
+        assignments = [self._assign(article, prepared[article.id]) for article in publication_order(articles)]
         self.store.save_assignments(assignments)
         return assignments
 
-    def _assign(self, article: Article) -> Assignment:
-        copy = self.syndication.add(article)
+    def _assign(self, article: Article, prepared: Prepared) -> Assignment:
+        copy = self.syndication.add(article, prepared.signature)
         story_id = self.clusterer.assignments.get(copy.original_id) if copy else None
         decision = self.clusterer.learn_one(article, story_id=story_id)
         return _assignment(decision, copy if story_id is not None else None)
@@ -136,6 +187,7 @@ def ingest(
     metadata: str | Path | None = None,
     params: ClusterParams | None = None,
     on_input_done: Callable[[str | Path], None] | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Read, clean, store and cluster articles; each batch is written in one transaction.
 
@@ -146,6 +198,8 @@ def ingest(
         metadata: JSONL manifest of per-file fields for plain-text inputs.
         params: clusterer parameters; default: the shipped ones.
         on_input_done: called after each input, for progress display.
+        workers: processes that compute features, embeddings and signatures a batch ahead
+            (see `prepare`); default: one per core besides this process's, at most two.
 
     Returns:
         An `IngestReport`; refused inputs are listed there, not raised.
@@ -153,13 +207,34 @@ def ingest(
     report = IngestReport()
     pipeline = StoryPipeline(store, params)
     results = read_articles(paths, format=format, metadata=metadata, on_input_done=on_input_done)
-    for batch in _batched(_collect(results, report), BATCH_SIZE):
-        store_batch(batch, pipeline, report)
+    store_stream(_collect(results, report), pipeline, report, workers)
     return report
 
 
-def store_batch(batch: list[Article], pipeline: StoryPipeline, report: IngestReport) -> None:
-    """Add a batch's new articles and their stories in one transaction."""
+def store_stream(
+    articles: Iterable[Article], pipeline: StoryPipeline, report: IngestReport, workers: int | None = None
+) -> None:
+    """Store and cluster articles a batch at a time, each batch in one transaction, with `workers`
+    processes preparing batches ahead (see `ingest`)."""
+    workers = default_workers() if workers is None else workers
+    batches = _batched(articles, BATCH_SIZE)
+    for batch, prepared in _prepared_batches(batches, pipeline.clusterer.params.embedder, workers):
+        _store_batch(batch, pipeline, report, prepared)
+
+
+def default_workers() -> int:
+    """Worker processes for `ingest`: the cores besides the main process's, at most two (the
+    main process, which stores and clusters, is the bottleneck beyond that)."""
+    return max(0, min(2, (os.cpu_count() or 1) - 1))
+
+
+def _store_batch(
+    batch: list[Article],
+    pipeline: StoryPipeline,
+    report: IngestReport,
+    prepared: Mapping[str, Prepared] | None = None,
+) -> None:
+    """Add a batch's new articles and their stories in one transaction (`prepared`: see `StoryPipeline.add`)."""
     unique: dict[str, Article] = {}
     for article in batch:
         if article.id in unique:
@@ -168,7 +243,7 @@ def store_batch(batch: list[Article], pipeline: StoryPipeline, report: IngestRep
             unique[article.id] = article
     with pipeline.store.transaction():
         is_new = pipeline.store.add_articles(list(unique.values()))
-        pipeline.add([a for a, new in zip(unique.values(), is_new, strict=True) if new])
+        pipeline.add([a for a, new in zip(unique.values(), is_new, strict=True) if new], prepared)
     for article_id, new in zip(unique, is_new, strict=True):
         (report.added if new else report.present).append(article_id)
 

@@ -1,6 +1,24 @@
 """Story clustering: one story per real-world event, online, with its evidence."""
 
-from storyweave.cluster.online import Candidate, Decision, Evidence, OnlineStoryClusterer, StoryState
+from storyweave.cluster.online import (
+    ArticleInputs,
+    Candidate,
+    Decision,
+    Evidence,
+    OnlineStoryClusterer,
+    StoryState,
+    article_inputs,
+)
 from storyweave.cluster.params import SIGNALS, ClusterParams
 
-__all__ = ["SIGNALS", "Candidate", "ClusterParams", "Decision", "Evidence", "OnlineStoryClusterer", "StoryState"]
+__all__ = [
+    "SIGNALS",
+    "ArticleInputs",
+    "Candidate",
+    "ClusterParams",
+    "Decision",
+    "Evidence",
+    "OnlineStoryClusterer",
+    "StoryState",
+    "article_inputs",
+]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import heapq
 import math
 from collections import Counter, deque
@@ -18,7 +17,7 @@ from collections.abc import Container, Sequence
 
 import numpy as np
 
-from storyweave.cluster.embeddings import Embedder, lead_text, load_embedder
+from storyweave.cluster.embeddings import lead_text, load_embedder
 from storyweave.cluster.features import ArticleFeatures, article_features
 from storyweave.cluster.params import SIGNALS, ClusterParams
 from storyweave.cluster.vectors import DocumentFrequencies, SparseVector, add_into, dot, normalized, tfidf, top_terms
@@ -83,6 +82,28 @@ class Decision:
     def probability(self) -> float:
         """Same-event probability with the best candidate (0 when there was none)."""
         return self.candidates[0].probability if self.candidates else 0.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ArticleInputs:
+    """What the clusterer reads of an article that depends on the article alone, not on the
+    stream: it can be computed ahead, in batches, and in another process (see `article_inputs`)."""
+
+    features: ArticleFeatures
+    embedding: np.ndarray  # the lead's unit vector
+
+
+def article_inputs(articles: Sequence[Article], embedder: str = "static") -> list[ArticleInputs]:
+    """Features and lead embeddings of many articles, the embeddings in one batch.
+
+    Parameters:
+        articles: any order.
+        embedder: the embedder's name, as `ClusterParams.embedder` gives it.
+    """
+    if not articles:
+        return []
+    vectors = load_embedder(embedder).encode([lead_text(a.title, a.text) for a in articles])
+    return [ArticleInputs(article_features(a), v) for a, v in zip(articles, vectors, strict=True)]
 
 
 @dataclasses.dataclass(slots=True)
@@ -184,20 +205,20 @@ class OnlineStoryClusterer:
         self.assignments: dict[str, int] = {}
         self._index: dict[str, deque[int]] = {}
         self._next_id = 1
-        self._embeddings: dict[str, np.ndarray] = {}
+        self._inputs: dict[str, ArticleInputs] = {}  # computed ahead by `prefetch`, until used
         self._latest: dt.datetime | None = None  # the newest publication time seen
 
-    @functools.cached_property
-    def embedder(self) -> Embedder:
-        """The lead embedder named by the parameters, loaded on first use."""
-        return load_embedder(self.params.embedder)
+    def prefetch(self, articles: Sequence[Article], inputs: Sequence[ArticleInputs] | None = None) -> None:
+        """Prepare many articles ahead of `learn_one`: much faster than one by one.
 
-    def prefetch(self, articles: Sequence[Article]) -> None:
-        """Embed many articles' leads in one batch, ahead of `learn_one` (much faster than one by one)."""
-        todo = [a for a in articles if a.id not in self._embeddings]
-        if todo:
-            vectors = self.embedder.encode([lead_text(a.title, a.text) for a in todo])
-            self._embeddings.update(zip((a.id for a in todo), vectors, strict=True))
+        Parameters:
+            articles: articles about to be learned.
+            inputs: their `article_inputs`, if already computed (by a worker process).
+        """
+        if inputs is None:
+            todo = [a for a in articles if a.id not in self._inputs]
+            inputs, articles = article_inputs(todo, self.params.embedder), todo
+        self._inputs.update(zip((a.id for a in articles), inputs, strict=True))
 
     # --- the learner's interface --------------------------------------------------------------
 
@@ -210,7 +231,7 @@ class OnlineStoryClusterer:
         to the one `predict_one` would choose, and update the state. A told story is not scored:
         the decision then has no candidates."""
         prepared = self._prepare(article)
-        self._embeddings.pop(article.id, None)
+        self._inputs.pop(article.id, None)
         if story_id is None:
             decision = self._decide(prepared)
         else:
@@ -235,14 +256,12 @@ class OnlineStoryClusterer:
     # --- internals ----------------------------------------------------------------------------
 
     def _prepare(self, article: Article) -> _Prepared:
-        features = article_features(article)
+        inputs = self._inputs.get(article.id) or article_inputs([article], self.params.embedder)[0]
+        features = inputs.features
         names = {k: math.log1p(n) * self.df.idf("n:" + k) for k, n in features.names.items()}
         vector = tfidf(features.terms, self.df)
         keys = top_terms(vector, self.params.index_terms)
         keys += ["n:" + k for k in top_terms(names, self.params.index_names)]
-        embedding = self._embeddings.get(article.id)
-        if embedding is None:
-            embedding = self.embedder.encode([lead_text(article.title, article.text)])[0]
         return _Prepared(
             id=article.id,
             features=features,
@@ -253,7 +272,7 @@ class OnlineStoryClusterer:
             lead_names={k: self.df.idf("n:" + k) for k in features.lead_names},
             year=max(features.years) if features.years else None,
             keys=keys,
-            embedding=embedding,
+            embedding=inputs.embedding,
         )
 
     def _candidates(self, article: _Prepared) -> list[StoryState]:

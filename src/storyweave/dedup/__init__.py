@@ -16,6 +16,7 @@ import re
 import zlib
 from collections import deque
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from storyweave.errors import ConfigError
@@ -33,8 +34,17 @@ class Copy:
     exact: bool
 
 
-def _fingerprint(text: str) -> str:
-    return hashlib.sha1(" ".join(_WORD.findall(text.casefold())).encode("utf-8")).hexdigest()
+@dataclasses.dataclass(frozen=True, slots=True)
+class TextSignature:
+    """What syndication detection reads of a text: computed ahead, possibly in another process.
+
+    Attributes:
+        fingerprint: a hash of the text's words; equal for exact copies.
+        hashvalues: the MinHash of its word shingles, or None for a text too short to compare.
+    """
+
+    fingerprint: str
+    hashvalues: np.ndarray | None
 
 
 class SyndicationDetector:
@@ -74,37 +84,53 @@ class SyndicationDetector:
         self._root: dict[str, str] = {}  # a copy's id -> the first report it copies
         self._recent: deque[tuple[str, str]] = deque()  # (id, fingerprint), oldest first
 
-    def _signature(self, words: list[str]) -> MinHash:
+    def signature(self, text: str) -> TextSignature:
+        """The text's fingerprint and shingle MinHash; depends on the settings alone, not on what was seen."""
+        words = _WORD.findall(text.casefold())
+        fingerprint = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
+        if len(words) < self.min_words:
+            return TextSignature(fingerprint, None)
         shingles = {" ".join(words[i : i + self.shingle]).encode("utf-8") for i in range(len(words) - self.shingle + 1)}
-        template = self._template
-        signature = MinHash(
-            self.num_perm, hashfunc=zlib.crc32, permutations=template.permutations, scheme=template.scheme
-        )
-        signature.update_batch(list(shingles))
-        return signature
+        minhash = self._minhash()
+        minhash.update_batch(list(shingles))
+        return TextSignature(fingerprint, minhash.hashvalues)
 
-    def add(self, article: Article) -> Copy | None:
-        """Remember `article`; return the earliest report it copies, if any."""
-        fingerprint = _fingerprint(article.text)
-        original = self._exact.get(fingerprint)
+    def _minhash(self, hashvalues: np.ndarray | None = None) -> MinHash:
+        template = self._template
+        return MinHash(
+            self.num_perm,
+            hashfunc=zlib.crc32,
+            permutations=template.permutations,
+            scheme=template.scheme,
+            hashvalues=hashvalues,
+        )
+
+    def add(self, article: Article, signature: TextSignature | None = None) -> Copy | None:
+        """Remember `article`; return the earliest report it copies, if any.
+
+        Parameters:
+            article: the new article.
+            signature: its `signature`, if already computed.
+        """
+        signature = signature or self.signature(article.text)
+        original = self._exact.get(signature.fingerprint)
         if original is not None:
             return Copy(self._root.get(original, original), 1.0, exact=True)
-        copy = self._near_copy(article, fingerprint)
+        copy = self._near_copy(article.id, signature)
         if copy is not None:
             self._root[article.id] = copy.original_id
         self._forget_oldest()
         return copy
 
-    def _near_copy(self, article: Article, fingerprint: str) -> Copy | None:
-        self._exact[fingerprint] = article.id
-        self._recent.append((article.id, fingerprint))
-        words = _WORD.findall(article.text.casefold())
-        if len(words) < self.min_words:
+    def _near_copy(self, article_id: str, signature: TextSignature) -> Copy | None:
+        self._exact[signature.fingerprint] = article_id
+        self._recent.append((article_id, signature.fingerprint))
+        if signature.hashvalues is None:
             return None
-        signature = self._signature(words)
-        matches = [(signature.jaccard(self._signatures[key]), key) for key in self._lsh.query(signature)]
-        self._lsh.insert(article.id, signature)
-        self._signatures[article.id] = signature
+        minhash = self._minhash(signature.hashvalues)
+        matches = [(minhash.jaccard(self._signatures[key]), key) for key in self._lsh.query(minhash)]
+        self._lsh.insert(article_id, minhash)
+        self._signatures[article_id] = minhash
         similarity, original = max(matches, default=(0.0, ""))
         if similarity < self.threshold:
             return None

@@ -10,7 +10,7 @@ from storyweave.cluster import ClusterParams
 from storyweave.errors import ConfigError, InputError
 from storyweave.eval.metrics import clustering_scores
 from storyweave.ingest import read_articles
-from storyweave.pipeline import BATCH_SIZE, IngestReport, StoryPipeline, publication_order, store_batch
+from storyweave.pipeline import IngestReport, StoryPipeline, publication_order, store_stream
 from storyweave.store import open_store
 from storyweave.types import Article
 
@@ -49,10 +49,7 @@ def evaluate(
     store = open_store(":memory:")
     try:
         pipeline = StoryPipeline(store, params)
-        report = IngestReport()
-        ordered = publication_order(articles)
-        for start in range(0, len(ordered), BATCH_SIZE):
-            store_batch(ordered[start : start + BATCH_SIZE], pipeline, report)
+        store_stream(publication_order(articles), pipeline, IngestReport())
         elapsed = time.perf_counter() - started
         ids = list(label_of)
         story_of = pipeline.clusterer.assignments
