@@ -173,11 +173,11 @@ def test_compare_articles_years_apart() -> None:
 
 
 @pytest.mark.skipif(not ECB.exists(), reason="the shared development data is not beside the project")
-def test_worker_processes_change_nothing_but_speed(tmp_path: Path) -> None:
+def test_reading_in_a_second_process_changes_nothing_but_speed(tmp_path: Path) -> None:
     stories = []
-    for workers in (0, 1):  # 772 articles: two batches, so the worker process does run
-        store = storyweave.open_store(tmp_path / f"w{workers}.db")
-        report = storyweave.ingest([str(ECB)], store=store, workers=workers)
+    for parallel in (False, True):
+        store = storyweave.open_store(tmp_path / f"{parallel}.db")
+        report = storyweave.ingest([str(ECB)], store=store, parallel=parallel)
         assert len(report.added) == 772 and not report.rejected
         stories.append(sorted(story.article_ids for story in store.stories()))
         store.close()

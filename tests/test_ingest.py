@@ -6,8 +6,10 @@ import gzip
 import http.server
 import io
 import json
+import os
+import pickle
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,9 @@ from warcio.warcwriter import WARCWriter
 
 import storyweave
 from conftest import SAMPLE, SEED_PRESS_TV
-from storyweave.errors import ConfigError, InputError
+from storyweave.errors import ConfigError, InputError, StoryweaveError
 from storyweave.ingest import read_articles, text
+from storyweave.pipeline import IngestReport, Source, StoryPipeline, store_stream
 from storyweave.store import Store
 from storyweave.types import Article
 
@@ -309,3 +312,33 @@ def test_jsonl_in_a_legacy_encoding_is_streamed_and_decoded(tmp_path: Path) -> N
     path.write_bytes("\n".join(lines).encode("cp1252"))
     results = read_all(path)
     assert [a.text for a in results if isinstance(a, Article)] == [f"{text_fr} ({n})" for n in range(3)]
+
+
+def test_input_errors_survive_pickling() -> None:
+    error = pickle.loads(pickle.dumps(InputError("feed.xml:3", "not well-formed")))
+    assert (error.location, error.reason) == ("feed.xml:3", "not well-formed")
+    assert str(error) == "feed.xml:3: not well-formed"
+
+
+def _failing_source(failure: Callable[[], None]) -> Source:
+    def source(_: object) -> Iterator[Article]:
+        yield Article(id="a", text="The council approved the new budget on Monday after a long debate.")
+        failure()
+
+    return source
+
+
+def _raise() -> None:
+    raise RuntimeError("disk vanished")
+
+
+@pytest.mark.parametrize(
+    ("failure", "error", "message"),
+    [(_raise, RuntimeError, "disk vanished"), (lambda: os._exit(3), StoryweaveError, "exit code 3")],
+)
+def test_a_failing_reader_process_fails_the_ingest_and_stores_nothing(
+    store: Store, failure: Callable[[], None], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        store_stream(_failing_source(failure), StoryPipeline(store), IngestReport(), parallel=True)
+    assert list(store.articles()) == []

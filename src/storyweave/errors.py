@@ -21,6 +21,10 @@ class InputError(StoryweaveError):
         self.location = location
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Rebuilt from both fields when it crosses from the reader process (see `ingest`).
+        return type(self), (self.location, self.reason)
+
 
 class StoreError(StoryweaveError):
     """The store cannot be opened, migrated or written."""

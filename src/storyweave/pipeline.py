@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from queue import Empty
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from storyweave.cluster import ArticleInputs, ClusterParams, Decision, Evidence, OnlineStoryClusterer, article_inputs
@@ -82,29 +83,75 @@ def prepare(articles: Sequence[Article], embedder: str) -> dict[str, Prepared]:
     return {a.id: Prepared(i, detector.signature(a.text)) for a, i in zip(articles, inputs, strict=True)}
 
 
+Source = Callable[[Callable[[str | Path], None]], Iterable[Article | InputError]]
+"""Makes the stream to ingest, given what to call when an input has been read."""
+_QUEUED_BATCHES = 4  # batches the reader process may run ahead: bounds the memory in flight
+_POLL_S = 2.0
+
+
+def _read_and_prepare(source: Source, embedder: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """The reader process: read, clean and `prepare` a batch at a time, and queue the results."""
+    try:
+        batch: list[Article] = []
+        for result in source(lambda path: queue.put(("input_done", path))):
+            if isinstance(result, InputError):
+                queue.put(("rejected", result))
+                continue
+            batch.append(result)
+            if len(batch) == BATCH_SIZE:
+                queue.put(("batch", (batch, prepare(batch, embedder))))
+                batch = []
+        if batch:
+            queue.put(("batch", (batch, prepare(batch, embedder))))
+        queue.put(("end", None))
+    except BaseException as exc:  # handed to the main process, which raises it
+        queue.put(("failed", exc))
+
+
 def _prepared_batches(
-    batches: Iterable[list[Article]], embedder: str, workers: int
+    source: Source, embedder: str, report: IngestReport, on_input_done: Callable[[str | Path], None], parallel: bool
 ) -> Iterator[tuple[list[Article], dict[str, Prepared] | None]]:
-    """Each batch with its `prepare`d inputs, computed by `workers` processes ahead of the caller
-    (which reads, stores and clusters meanwhile). The processes start at the second batch: a
-    small input is not worth their start-up."""
-    iterator = iter(batches)
-    head = list(itertools.islice(iterator, 2))
-    if len(head) < 2 or workers == 0:
-        yield from ((batch, None) for batch in itertools.chain(head, iterator))
+    """The stream in batches, refusals filed in `report`. With `parallel`, a second process reads,
+    cleans and prepares the batches while this one stores and clusters them."""
+    if not parallel:
+        yield from ((batch, None) for batch in _batched(_collect(source(on_input_done), report), BATCH_SIZE))
         return
-    # The platform's way of starting processes (fork on Linux: instant, and works from any main
-    # module). The tokenizer, told before the fork, stays single-threaded rather than warning.
+    # Forked, so that the source needs no pickling and the process starts at once. Told before
+    # the fork, the tokenizer stays single-threaded in it rather than warning.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    with ProcessPoolExecutor(workers) as pool:
-        pending: deque[tuple[list[Article], Future[dict[str, Prepared]]]] = deque()
-        for batch in itertools.chain(head, iterator):
-            pending.append((batch, pool.submit(prepare, batch, embedder)))
-            while len(pending) > workers:
-                done, future = pending.popleft()
-                yield done, future.result()
-        for done, future in pending:
-            yield done, future.result()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=_QUEUED_BATCHES)
+    reader = context.Process(target=_read_and_prepare, args=(source, embedder, queue), daemon=True)
+    reader.start()
+    try:
+        while (message := _next_message(queue, reader))[0] != "end":
+            kind, payload = message
+            if kind == "batch":
+                yield payload
+            elif kind == "rejected":
+                report.rejected.append(payload)
+            elif kind == "input_done":
+                on_input_done(payload)
+            else:
+                raise payload
+    finally:
+        reader.kill()
+        reader.join()
+
+
+def _next_message(queue: multiprocessing.Queue, reader: BaseProcess) -> tuple[str, Any]:  # type: ignore[type-arg]
+    while True:
+        try:
+            return queue.get(timeout=_POLL_S)
+        except Empty:
+            if not reader.is_alive():
+                raise StoryweaveError(f"the reader process stopped (exit code {reader.exitcode})") from None
+
+
+def parallel_by_default() -> bool:
+    """Whether `ingest` reads and prepares in a second process: with a second core, where
+    processes can fork (the reader runs the caller's source without pickling it)."""
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 class StoryPipeline:
@@ -187,7 +234,7 @@ def ingest(
     metadata: str | Path | None = None,
     params: ClusterParams | None = None,
     on_input_done: Callable[[str | Path], None] | None = None,
-    workers: int | None = None,
+    parallel: bool | None = None,
 ) -> IngestReport:
     """Read, clean, store and cluster articles; each batch is written in one transaction.
 
@@ -198,34 +245,50 @@ def ingest(
         metadata: JSONL manifest of per-file fields for plain-text inputs.
         params: clusterer parameters; default: the shipped ones.
         on_input_done: called after each input, for progress display.
-        workers: processes that compute features, embeddings and signatures a batch ahead
-            (see `prepare`); default: one per core besides this process's, at most two.
+        parallel: read, clean and `prepare` articles in a second process while this one stores
+            and clusters them (about 2 times the throughput on two cores); default: when there
+            is a second core.
 
     Returns:
         An `IngestReport`; refused inputs are listed there, not raised.
     """
     report = IngestReport()
     pipeline = StoryPipeline(store, params)
-    results = read_articles(paths, format=format, metadata=metadata, on_input_done=on_input_done)
-    store_stream(_collect(results, report), pipeline, report, workers)
+    store_stream(
+        lambda done: read_articles(paths, format=format, metadata=metadata, on_input_done=done),
+        pipeline,
+        report,
+        on_input_done=on_input_done,
+        parallel=parallel,
+    )
     return report
 
 
 def store_stream(
-    articles: Iterable[Article], pipeline: StoryPipeline, report: IngestReport, workers: int | None = None
+    source: Source,
+    pipeline: StoryPipeline,
+    report: IngestReport,
+    *,
+    on_input_done: Callable[[str | Path], None] | None = None,
+    parallel: bool | None = None,
 ) -> None:
-    """Store and cluster articles a batch at a time, each batch in one transaction, with `workers`
-    processes preparing batches ahead (see `ingest`)."""
-    workers = default_workers() if workers is None else workers
-    batches = _batched(articles, BATCH_SIZE)
-    for batch, prepared in _prepared_batches(batches, pipeline.clusterer.params.embedder, workers):
+    """Store and cluster a stream a batch at a time, each batch in one transaction.
+
+    Parameters:
+        source: makes the stream, given what to call when an input has been read.
+        pipeline: where the articles go.
+        report: collects what was added, present or refused.
+        on_input_done: called after each input, for progress display.
+        parallel: read and prepare in a second process; default: `parallel_by_default()`.
+    """
+    parallel = parallel_by_default() if parallel is None else parallel
+    embedder = pipeline.clusterer.params.embedder
+    for batch, prepared in _prepared_batches(source, embedder, report, on_input_done or _ignore, parallel):
         _store_batch(batch, pipeline, report, prepared)
 
 
-def default_workers() -> int:
-    """Worker processes for `ingest`: the cores besides the main process's, at most two (the
-    main process, which stores and clusters, is the bottleneck beyond that)."""
-    return max(0, min(2, (os.cpu_count() or 1) - 1))
+def _ignore(_: object) -> None:
+    return None
 
 
 def _store_batch(

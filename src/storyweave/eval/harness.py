@@ -49,7 +49,8 @@ def evaluate(
     store = open_store(":memory:")
     try:
         pipeline = StoryPipeline(store, params)
-        store_stream(publication_order(articles), pipeline, IngestReport())
+        ordered = publication_order(articles)
+        store_stream(lambda _: ordered, pipeline, IngestReport())
         elapsed = time.perf_counter() - started
         ids = list(label_of)
         story_of = pipeline.clusterer.assignments
