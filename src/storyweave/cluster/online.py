@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import heapq
 import math
+import sys
 from collections import Counter, deque
 from collections.abc import Container, Sequence
 
@@ -154,6 +155,12 @@ def _embedding_cosine(unit: np.ndarray, total: np.ndarray | None) -> float:
     return float(unit @ total) / norm if norm else 0.0
 
 
+def _heaviest(vector: dict[str, float], k: int) -> tuple[dict[str, float], float]:
+    """The `k` heaviest terms of a story's summed vector (bounding its memory), and their sum of squares."""
+    kept = {t: vector[t] for t in top_terms(vector, k)}
+    return kept, sum(w * w for w in kept.values())
+
+
 def _sigmoid(logit: float) -> float:
     """The logistic function, without overflow for the large negative logits of long time gaps."""
     if logit >= 0:
@@ -203,7 +210,7 @@ class OnlineStoryClusterer:
         self.df = DocumentFrequencies()
         self.stories: dict[int, StoryState] = {}
         self.assignments: dict[str, int] = {}
-        self._index: dict[str, deque[int]] = {}
+        self._index: dict[str, list[int]] = {}  # lists, not deques: a deque costs 600 bytes empty
         self._next_id = 1
         self._inputs: dict[str, ArticleInputs] = {}  # computed ahead by `prefetch`, until used
         self._latest: dt.datetime | None = None  # the newest publication time seen
@@ -258,7 +265,8 @@ class OnlineStoryClusterer:
     def _prepare(self, article: Article) -> _Prepared:
         inputs = self._inputs.get(article.id) or article_inputs([article], self.params.embedder)[0]
         features = inputs.features
-        names = {k: math.log1p(n) * self.df.idf("n:" + k) for k, n in features.names.items()}
+        # Interned: a story keeps these keys for days, and every article brings its own copies.
+        names = {sys.intern(k): math.log1p(n) * self.df.idf("n:" + k) for k, n in features.names.items()}
         vector = tfidf(features.terms, self.df)
         keys = top_terms(vector, self.params.index_terms)
         keys += ["n:" + k for k in top_terms(names, self.params.index_names)]
@@ -389,8 +397,9 @@ class OnlineStoryClusterer:
         story.centroid_sq += add_into(story.centroid, article.vector)
         story.lead_sq += add_into(story.lead, article.lead)
         if len(story.centroid) > 2 * self.params.centroid_terms:
-            story.centroid = {t: story.centroid[t] for t in top_terms(story.centroid, self.params.centroid_terms)}
-            story.centroid_sq = sum(w * w for w in story.centroid.values())
+            story.centroid, story.centroid_sq = _heaviest(story.centroid, self.params.centroid_terms)
+        if len(story.lead) > 2 * self.params.lead_terms:
+            story.lead, story.lead_sq = _heaviest(story.lead, self.params.lead_terms)
         story.names.update(article.names.keys())
         for key in article.names:
             weight = story.names[key] * self.df.idf("n:" + key)
@@ -398,7 +407,7 @@ class OnlineStoryClusterer:
             story.name_weights[key] = weight
         half = (len(story.members) + 1) / 2
         story.core_names = {k: story.name_weights[k] for k, n in story.names.most_common(_CORE_NAMES) if n >= half}
-        story.lead_names.update(article.features.lead_names.keys())
+        story.lead_names.update(map(sys.intern, article.features.lead_names.keys()))
         if article.year is not None:
             story.years[article.year] += 1
             story.year = story.years.most_common(1)[0][0]
@@ -415,8 +424,8 @@ class OnlineStoryClusterer:
 
     def _index_story(self, article: _Prepared, story_id: int) -> None:
         for key in article.keys:
-            postings = self._index.get(key)
-            if postings is None:
-                postings = self._index[key] = deque(maxlen=self.params.posting_limit)
+            postings = self._index.setdefault(key, [])
             if not postings or postings[-1] != story_id:
                 postings.append(story_id)
+                if len(postings) > self.params.posting_limit:
+                    del postings[0]

@@ -32,7 +32,7 @@ SHIPPED = {
     "accurate": Path(__file__).with_name("params-accurate.json"),  # transformer embeddings: slow
 }
 _POSITIVE = ("window_days", "max_candidates", "scored_candidates", "index_terms", "posting_limit", "recent_members",
-             "member_terms", "centroid_terms")  # fmt: skip
+             "member_terms", "centroid_terms", "lead_terms")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +55,7 @@ class ClusterParams:
         recent_members: member vectors a story keeps for `member_cos`.
         member_terms: terms kept of each such vector (the heaviest); the rest barely move a cosine.
         centroid_terms: terms a story centroid keeps (the heaviest), bounding memory.
+        lead_terms: the same for a story's summed lead vector.
         embedder: "static" (shipped, fast) or "transformer" (accurate mode, needs the extra).
     """
 
@@ -72,6 +73,7 @@ class ClusterParams:
     recent_members: int = 8
     member_terms: int = 60
     centroid_terms: int = 300
+    lead_terms: int = 100
     embedder: str = "static"
 
     def __post_init__(self) -> None:

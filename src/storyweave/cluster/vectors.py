@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from sys import intern
 
 SparseVector = dict[str, float]
 
@@ -39,8 +40,9 @@ class DocumentFrequencies:
 def tfidf(counts: Mapping[str, int], df: DocumentFrequencies) -> SparseVector:
     """Unit-length sublinear tf-idf vector of a bag of words."""
     # `df.idf` inlined (log of a quotient as a difference): this runs for every term of every article.
+    # Terms are interned: stories keep them for days, and every article brings its own copies.
     log, document_count, base = math.log, df.counts.get, math.log(df.n_docs + 1) + 1.0
-    vector = {term: (1.0 + log(n)) * (base - log(document_count(term, 0) + 1)) for term, n in counts.items()}
+    vector = {intern(t): (1.0 + log(n)) * (base - log(document_count(t, 0) + 1)) for t, n in counts.items()}
     return normalized(vector)
 
 
