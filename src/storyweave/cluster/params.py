@@ -70,10 +70,10 @@ class ClusterParams:
     index_terms: int = 12
     index_names: int = 8
     posting_limit: int = 200
-    recent_members: int = 8
-    member_terms: int = 60
-    centroid_terms: int = 300
-    lead_terms: int = 100
+    recent_members: int = 6
+    member_terms: int = 40
+    centroid_terms: int = 200
+    lead_terms: int = 60
     embedder: str = "static"
 
     def __post_init__(self) -> None:
