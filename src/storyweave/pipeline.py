@@ -75,53 +75,40 @@ class Prepared:
     signature: TextSignature
 
 
-def prepare(articles: Sequence[Article], embedder: str) -> dict[str, Prepared]:
-    """The per-article work that needs no stream state: features, lead embeddings, shingle
-    signatures. Pure, so that `ingest` can run it in a worker process, a batch ahead."""
-    detector = SyndicationDetector()
-    inputs = article_inputs(articles, embedder)
-    return {a.id: Prepared(i, detector.signature(a.text)) for a, i in zip(articles, inputs, strict=True)}
-
-
 Source = Callable[[Callable[[str | Path], None]], Iterable[Article | InputError]]
 """Makes the stream to ingest, given what to call when an input has been read."""
+Preparer = Callable[[Sequence[Article]], dict[str, Prepared]]
+"""Computes what `StoryPipeline.prepare` does of a batch."""
 _QUEUED_BATCHES = 4  # batches the reader process may run ahead: bounds the memory in flight
 _POLL_S = 2.0
 
 
-def _read_and_prepare(source: Source, embedder: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _read_and_prepare(source: Source, prepare: Preparer, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """The reader process: read, clean and `prepare` a batch at a time, and queue the results."""
     try:
-        batch: list[Article] = []
-        for result in source(lambda path: queue.put(("input_done", path))):
-            if isinstance(result, InputError):
-                queue.put(("rejected", result))
-                continue
-            batch.append(result)
-            if len(batch) == BATCH_SIZE:
-                queue.put(("batch", (batch, prepare(batch, embedder))))
-                batch = []
-        if batch:
-            queue.put(("batch", (batch, prepare(batch, embedder))))
+        results = source(lambda path: queue.put(("input_done", path)))
+        for batch in _batched(_articles(results, lambda error: queue.put(("rejected", error))), BATCH_SIZE):
+            queue.put(("batch", (batch, prepare(batch))))
         queue.put(("end", None))
     except BaseException as exc:  # handed to the main process, which raises it
         queue.put(("failed", exc))
 
 
 def _prepared_batches(
-    source: Source, embedder: str, report: IngestReport, on_input_done: Callable[[str | Path], None], parallel: bool
+    source: Source, prepare: Preparer, report: IngestReport, on_input_done: Callable[[str | Path], None], parallel: bool
 ) -> Iterator[tuple[list[Article], dict[str, Prepared] | None]]:
     """The stream in batches, refusals filed in `report`. With `parallel`, a second process reads,
-    cleans and prepares the batches while this one stores and clusters them."""
+    cleans and `prepare`s the batches while this one stores and clusters them."""
     if not parallel:
-        yield from ((batch, None) for batch in _batched(_collect(source(on_input_done), report), BATCH_SIZE))
+        articles = _articles(source(on_input_done), report.rejected.append)
+        yield from ((batch, None) for batch in _batched(articles, BATCH_SIZE))
         return
     # Forked, so that the source needs no pickling and the process starts at once. Told before
     # the fork, the tokenizer stays single-threaded in it rather than warning.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=_QUEUED_BATCHES)
-    reader = context.Process(target=_read_and_prepare, args=(source, embedder, queue), daemon=True)
+    reader = context.Process(target=_read_and_prepare, args=(source, prepare, queue), daemon=True)
     reader.start()
     try:
         while (message := _next_message(queue, reader))[0] != "end":
@@ -182,11 +169,18 @@ class StoryPipeline:
             prepared: what `prepare` computed of them (by article id), if it ran ahead.
         """
         if prepared is None:
-            prepared = prepare(articles, self.clusterer.params.embedder)
+            prepared = self.prepare(articles)
         self.clusterer.prefetch(articles, [prepared[a.id].inputs for a in articles])
         assignments = [self._assign(article, prepared[article.id]) for article in publication_order(articles)]
         self.store.save_assignments(assignments)
         return assignments
+
+    def prepare(self, articles: Sequence[Article]) -> dict[str, Prepared]:
+        """The per-article work that needs no stream state: features, lead embeddings, shingle
+        signatures. Pure, so that `ingest` can run it in a worker process, a batch ahead."""
+        inputs = article_inputs(articles, self.clusterer.params.embedder)
+        signature = self.syndication.signature
+        return {a.id: Prepared(i, signature(a.text)) for a, i in zip(articles, inputs, strict=True)}
 
     def _assign(self, article: Article, prepared: Prepared) -> Assignment:
         copy = self.syndication.add(article, prepared.signature)
@@ -282,8 +276,7 @@ def store_stream(
         parallel: read and prepare in a second process; default: `parallel_by_default()`.
     """
     parallel = parallel_by_default() if parallel is None else parallel
-    embedder = pipeline.clusterer.params.embedder
-    for batch, prepared in _prepared_batches(source, embedder, report, on_input_done or _ignore, parallel):
+    for batch, prepared in _prepared_batches(source, pipeline.prepare, report, on_input_done or _ignore, parallel):
         _store_batch(batch, pipeline, report, prepared)
 
 
@@ -398,10 +391,12 @@ def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _collect(results: Iterable[Article | InputError], report: IngestReport) -> Iterable[Article]:
-    """Pass articles on; file each refusal in the report."""
+def _articles(
+    results: Iterable[Article | InputError], on_rejected: Callable[[InputError], object]
+) -> Iterator[Article]:
+    """Pass articles on; hand each refusal to `on_rejected`."""
     for result in results:
         if isinstance(result, InputError):
-            report.rejected.append(result)
+            on_rejected(result)
         else:
             yield result

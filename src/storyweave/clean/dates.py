@@ -55,12 +55,24 @@ def _numeric(match: re.Match[str]) -> dt.date | None:
     return safe_date(year, a, b) if month_first else safe_date(year, b, a)
 
 
+def month_name_parts(match: re.Match[str], month_first: bool) -> tuple[int, int, int | None, int | None]:
+    """(month, day, last day of a range or None, year or None) of a `MONTH_DAY` match
+    (`month_first`) or a `DAY_MONTH` one."""
+    if month_first:
+        month_name, day, last_day, year = match.groups()
+    else:
+        day, last_day, month_name, year = match.groups()
+    return (
+        MONTHS[month_name.lower()],
+        int(day),
+        int(last_day) if last_day is not None else None,
+        int(year) if year else None,
+    )
+
+
 def _month_name(match: re.Match[str], month_first: bool) -> dt.date | None:
-    groups = match.groups()
-    month_name, day_text = (groups[0], groups[1]) if month_first else (groups[2], groups[0])
-    if groups[3] is None:
-        return None
-    return safe_date(int(groups[3]), MONTHS[month_name.lower()], int(day_text))
+    month, day, _, year = month_name_parts(match, month_first)
+    return safe_date(year, month, day) if year else None
 
 
 def dated_spans(text: str) -> list[tuple[int, int, dt.date]]:

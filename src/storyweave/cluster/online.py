@@ -21,7 +21,16 @@ import numpy as np
 from storyweave.cluster.embeddings import lead_text, load_embedder
 from storyweave.cluster.features import ArticleFeatures, article_features
 from storyweave.cluster.params import SIGNALS, ClusterParams
-from storyweave.cluster.vectors import DocumentFrequencies, SparseVector, add_into, dot, normalized, tfidf, top_terms
+from storyweave.cluster.vectors import (
+    DocumentFrequencies,
+    SparseVector,
+    add_into,
+    dot,
+    heaviest,
+    normalized,
+    tfidf,
+    top_terms,
+)
 from storyweave.types import Article
 
 _DAY_S = 86400.0
@@ -156,9 +165,9 @@ def _embedding_cosine(unit: np.ndarray, total: np.ndarray | None) -> float:
     return float(unit @ total) / norm if norm else 0.0
 
 
-def _heaviest(vector: dict[str, float], k: int) -> tuple[dict[str, float], float]:
+def _trimmed(vector: dict[str, float], k: int) -> tuple[dict[str, float], float]:
     """The `k` heaviest terms of a story's summed vector (bounding its memory), and their sum of squares."""
-    kept = {t: vector[t] for t in top_terms(vector, k)}
+    kept = heaviest(vector, k)
     return kept, sum(w * w for w in kept.values())
 
 
@@ -281,7 +290,7 @@ class OnlineStoryClusterer:
             lead_names={k: self.df.idf("n:" + k) for k in features.lead_names},
             year=max(features.years) if features.years else None,
             keys=keys,
-            top={t: vector[t] for t in top_terms(vector, self.params.member_terms)},
+            top=heaviest(vector, self.params.member_terms),
             embedding=inputs.embedding,
         )
 
@@ -401,9 +410,9 @@ class OnlineStoryClusterer:
         story.centroid_sq += add_into(story.centroid, article.vector)
         story.lead_sq += add_into(story.lead, article.lead)
         if len(story.centroid) > 2 * self.params.centroid_terms:
-            story.centroid, story.centroid_sq = _heaviest(story.centroid, self.params.centroid_terms)
+            story.centroid, story.centroid_sq = _trimmed(story.centroid, self.params.centroid_terms)
         if len(story.lead) > 2 * self.params.lead_terms:
-            story.lead, story.lead_sq = _heaviest(story.lead, self.params.lead_terms)
+            story.lead, story.lead_sq = _trimmed(story.lead, self.params.lead_terms)
         story.names.update(article.names.keys())
         for key in article.names:
             weight = story.names[key] * self.df.idf("n:" + key)

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from storyweave.clean.dates import DAY_MONTH, MONTH, MONTH_DAY, MONTHS, safe_date
+from storyweave.clean.dates import DAY_MONTH, MONTH, MONTH_DAY, MONTHS, month_name_parts, safe_date
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTH_YEAR = re.compile(rf"\b{MONTH}\s+((?:19|20)\d\d)\b", re.I)
@@ -59,16 +59,12 @@ def _absolute(text: str, published: dt.date | None) -> ResolvedDate | None:
         match = pattern.search(text)
         if not match:
             continue
-        if month_first:
-            month_name, day, day_end, year = match.groups()
-        else:
-            day, day_end, month_name, year = match.groups()
-        month = MONTHS[month_name.lower().rstrip(".")]
-        chosen_year = int(year) if year else _year_for(month, int(day), published)
+        month, day, last_day, year = month_name_parts(match, month_first)
+        chosen_year = year or _year_for(month, day, published)
         if chosen_year is None:
             return None
-        start = safe_date(chosen_year, month, int(day))
-        end = safe_date(chosen_year, month, int(day_end)) if day_end else start
+        start = safe_date(chosen_year, month, day)
+        end = safe_date(chosen_year, month, last_day) if last_day is not None else start
         return _range(start, end, text) if start and end and end >= start else None
     match = _MONTH_YEAR.search(text)
     if match:
