@@ -28,6 +28,9 @@ _SENTENCE_END = frozenset(".!?\"')]")
 # A scraper that stops at a buffer size leaves a text of exactly that many bytes.
 _CUTOFF_SIZES = frozenset(2**k for k in range(8, 21)) | frozenset(1000 * k for k in (1, 2, 4, 5, 8, 10))
 _MAX_DEBRIS_LINE = 200
+# Tail rules match a few hundred characters at most; searching only the end keeps them from
+# scanning whole texts (their lookbehinds make a full search cost as much as the rest of cleaning).
+_TAIL_WINDOW = 1000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,8 +60,7 @@ def normalize_unicode(text: str) -> str:
 
 @functools.cache
 def _compiled(rules: tuple[tuple[str, str], ...], tail: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    flags = re.MULTILINE if tail else re.IGNORECASE
-    return tuple((name, re.compile(pattern, flags)) for name, pattern in rules)
+    return tuple((name, re.compile(pattern, 0 if tail else re.IGNORECASE)) for name, pattern in rules)
 
 
 def _rules_for(
@@ -81,7 +83,7 @@ def _strip_tail(text: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> tu
     while changed:
         changed = False
         for name, pattern in rules:
-            match = pattern.search(text)
+            match = pattern.search(text, max(0, len(text) - _TAIL_WINDOW))
             if match and match.group().strip():
                 removed.append((name, match.group().strip()))
                 text = text[: match.start()].rstrip()

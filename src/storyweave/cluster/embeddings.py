@@ -52,7 +52,9 @@ class StaticEmbedder:
         from model2vec import StaticModel
 
         try:
-            self._model = StaticModel.from_pretrained(str(path))
+            # Stored as float16 to keep the package small; averaged in float32, which numpy does
+            # three times as fast (it emulates float16 arithmetic), and more exactly.
+            self._model = StaticModel.from_pretrained(str(path), quantize_to="float32")
         except (OSError, ValueError) as exc:
             raise ConfigError(f"{path}: cannot load the static embedding model ({exc})") from exc
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
+import sys
 from collections import Counter
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -17,16 +19,19 @@ from storyweave.types import Article, as_datetime
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]|\d+(?:[.,]\d+)*", re.UNICODE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
-# A run of capitalized words, allowing lowercase particles inside names ("Abu Bakr al-Baghdadi").
-_NAME = re.compile(r"\b(?:[A-Z][\w'-]*[a-z][\w'-]*|[A-Z]{2,})(?:\s+(?:(?:al|el|de|van|von|bin|da|of|the)[\s-])?"
+# A run of capitalized words within one line (a title is not part of the name that opens the body),
+# allowing lowercase particles inside names ("Abu Bakr al-Baghdadi").
+_NAME = re.compile(r"\b(?:[A-Z][\w'-]*[a-z][\w'-]*|[A-Z]{2,})(?: (?:(?:al|el|de|van|von|bin|da|of|the)[ -])?"
                    r"(?:[A-Z][\w'-]*[a-z][\w'-]*|[A-Z]{2,}))*")  # fmt: skip
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
      "december"], start=1)}  # fmt: skip
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+((?:19|20)\d\d)\b")
-_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b")
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# What precedes the year in "26 January 2017" or "January 26, 2017".
+_DATE_HEAD = re.compile(
+    rf"(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?)\s+$"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "mr", "mrs", "ms", "according", "also", "new",
                                               "year", "years", "just", "like", "s"}  # fmt: skip
 _NAME_STOP = (
@@ -54,47 +59,69 @@ class ArticleFeatures:
         published: publication time (UTC), or None.
     """
 
-    terms: Counter[str]
-    lead: Counter[str]
-    names: Counter[str]
-    lead_names: Counter[str]
+    terms: dict[str, int]
+    lead: dict[str, int]
+    names: dict[str, int]
+    lead_names: dict[str, int]
     years: frozenset[int]
     dates: frozenset[str]
     published: dt.datetime | None
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased content words and numbers, stop words dropped.
+def term_counts(text: str) -> Counter[str]:
+    """Counts of the lower-cased content words and numbers, stop words dropped.
 
-    >>> tokens("Iran's envoy met Syria's President in Damascus on 26 January")
-    ['iran', 'envoy', 'met', 'syria', 'president', 'damascus', '26', 'january']
+    >>> sorted(term_counts("Iran's envoy met Syria's President; Iran agreed").items())
+    [('agreed', 1), ('envoy', 1), ('iran', 2), ('met', 1), ('president', 1), ('syria', 1)]
     """
-    return [w for w in (m.lower().removesuffix("'s") for m in _WORD.findall(text)) if w not in STOP_WORDS]
+    counts = Counter(_WORD.findall(text.lower()))
+    # Fixed up once per distinct word rather than once per occurrence; set operations and `in`
+    # rather than a method call per word.
+    possessives = [w for w in counts if "'" in w and w.endswith("'s")]
+    for word in [*(counts.keys() & STOP_WORDS), *possessives]:
+        n = counts.pop(word)
+        stem = word.removesuffix("'s")
+        if stem not in STOP_WORDS:
+            counts[stem] += n
+    return counts
 
 
-def names(text: str) -> Counter[str]:
-    """Capitalized phrases and their last word, lower-cased, as name keys.
+def names(text: str, lead_end: int = 0) -> tuple[Counter[str], Counter[str]]:
+    """Capitalized phrases and their last word, lower-cased, as name keys: those of the whole
+    text, and those of its first `lead_end` characters.
 
-    >>> sorted(names("Iraqi leader Abu Bakr al-Baghdadi spoke. Baghdadi said").items())
+    >>> found, lead = names("Iraqi leader Abu Bakr al-Baghdadi spoke. Baghdadi said", lead_end=40)
+    >>> sorted(found.items())
     [('abu bakr al-baghdadi', 1), ('baghdadi', 1), ('bakr al-baghdadi', 1)]
+    >>> sorted(lead)
+    ['abu bakr al-baghdadi', 'baghdadi', 'bakr al-baghdadi']
     """
-    found: Counter[str] = Counter()
+    found: list[str] = []
+    lead: list[str] = []
     for match in _NAME.finditer(text):
         words = [w.removesuffix("'s") for w in match.group().split() if w not in _NAME_STOP]
         if not words or (len(words) == 1 and _sentence_initial(text, match.start())):
             continue  # one capitalized word opening a sentence is as likely a common word
-        phrase = " ".join(words).lower()
-        found[phrase] += 1
-        if len(words) > 1 and words[-1].lower() in _GENERIC_HEADS:
-            words = words[:-1]
-            found[" ".join(words).lower()] += 1
-        if len(words) > 1:
-            last = words[-1].lower()
-            last = last.split("-", 1)[1] if last.startswith(("al-", "el-")) else last
-            found[last] += 1
-            if len(words) > 2:
-                found[" ".join(words[-2:]).lower()] += 1
-    return found
+        keys = _name_keys(words)
+        found += keys
+        if match.end() <= lead_end:
+            lead += keys
+    return Counter(found), Counter(lead)
+
+
+def _name_keys(words: list[str]) -> list[str]:
+    """A name's keys: the phrase, without a generic head ("Qeshm Island"), its last word and
+    its last two words."""
+    keys = [" ".join(words).lower()]
+    if len(words) > 1 and words[-1].lower() in _GENERIC_HEADS:
+        words = words[:-1]
+        keys.append(" ".join(words).lower())
+    if len(words) > 1:
+        last = words[-1].lower()
+        keys.append(last.split("-", 1)[1] if last.startswith(("al-", "el-")) else last)
+        if len(words) > 2:
+            keys.append(" ".join(words[-2:]).lower())
+    return keys
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -102,27 +129,49 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?:\n"
 
 
-def _dates(text: str) -> frozenset[str]:
-    found = set()
-    for day, month, year in _DAY_MONTH_YEAR.findall(text):
-        found.add(f"{year}-{_MONTHS[month.lower()]:02d}-{int(day):02d}")
-    for month, day, year in _MONTH_DAY_YEAR.findall(text):
-        found.add(f"{year}-{_MONTHS[month.lower()]:02d}-{int(day):02d}")
-    return frozenset(found)
+def _years_and_dates(text: str) -> tuple[frozenset[int], frozenset[str]]:
+    """The years a text mentions, and its full dates as ISO strings. A date ends in a year, so
+    only the few characters before each year are searched for the rest of it."""
+    years, dates = set(), set()
+    for match in _YEAR.finditer(text):
+        year = int(match.group())
+        if year >= 1950:
+            years.add(year)
+        head = _DATE_HEAD.search(text, max(0, match.start() - 20), match.start())
+        if head:
+            day, month = (head[1], head[2]) if head[1] else (head[4], head[3])
+            dates.add(f"{year}-{_MONTHS[month.lower()]:02d}-{int(day):02d}")
+    return frozenset(years), frozenset(dates)
 
 
 def article_features(article: Article) -> ArticleFeatures:
     """Extract an article's features (see `ArticleFeatures`)."""
     body = article.text
-    title = article.title or ""
-    lead_text = title + " " + " ".join(_SENTENCE_SPLIT.split(body[:1500], maxsplit=_LEAD_SENTENCES)[:_LEAD_SENTENCES])
+    head = (article.title or "") + "\n"
+    lead_end = len(head) + _lead_length(body)
+    text = head + body
+    found, lead_names = names(text, lead_end)
+    years, dates = _years_and_dates(body)
     published = as_datetime(article.published_at)
     return ArticleFeatures(
-        terms=Counter(tokens(title + "\n" + body)),
-        lead=Counter(tokens(lead_text)),
-        names=names(title + "\n" + body),
-        lead_names=names(lead_text),
-        years=frozenset(int(y) for y in _YEAR.findall(body)),
-        dates=_dates(body),
+        terms=_interned(term_counts(text)),
+        lead=_interned(term_counts(text[:lead_end])),
+        names=_interned(found),
+        lead_names=_interned(lead_names),
+        years=years,
+        dates=dates,
         published=published.astimezone(dt.UTC) if published else None,
     )
+
+
+def _interned(counts: Counter[str]) -> dict[str, int]:
+    # Interned, so that a batch's articles share one object per word: the batch then pickles each
+    # word once on its way from the reader process (half the time), and its hash is computed once.
+    return {sys.intern(k): n for k, n in counts.items()}
+
+
+def _lead_length(body: str) -> int:
+    """Characters of `body` in its first sentences (at most 1,500)."""
+    window = min(len(body), 1500)
+    ends = [m.start() for m in itertools.islice(_SENTENCE_SPLIT.finditer(body, 0, window), _LEAD_SENTENCES)]
+    return ends[-1] if len(ends) == _LEAD_SENTENCES else window

@@ -15,6 +15,7 @@ import math
 import sys
 from collections import Counter, deque
 from collections.abc import Container, Sequence
+from operator import itemgetter
 
 import numpy as np
 
@@ -156,13 +157,7 @@ class StoryState:
     core_names: dict[str, float] = dataclasses.field(default_factory=dict)
     year: int | None = None
     embedding_sum: np.ndarray | None = None
-
-
-def _embedding_cosine(unit: np.ndarray, total: np.ndarray | None) -> float:
-    if total is None:
-        return 0.0
-    norm = float(np.linalg.norm(total))
-    return float(unit @ total) / norm if norm else 0.0
+    embedding_norm: float = 0.0
 
 
 def _trimmed(vector: dict[str, float], k: int) -> tuple[dict[str, float], float]:
@@ -217,7 +212,8 @@ class OnlineStoryClusterer:
 
     def __init__(self, params: ClusterParams | None = None) -> None:
         self.params = params or ClusterParams.load()
-        self.df = DocumentFrequencies()
+        self.df = DocumentFrequencies()  # of terms
+        self.name_df = DocumentFrequencies()  # of names
         self.stories: dict[int, StoryState] = {}
         self.assignments: dict[str, int] = {}
         self._index: dict[str, list[int]] = {}  # lists, not deques: a deque costs 600 bytes empty
@@ -275,11 +271,12 @@ class OnlineStoryClusterer:
     def _prepare(self, article: Article) -> _Prepared:
         inputs = self._inputs.get(article.id) or article_inputs([article], self.params.embedder)[0]
         features = inputs.features
-        # Interned: a story keeps these keys for days, and every article brings its own copies.
-        names = {sys.intern(k): math.log1p(n) * self.df.idf("n:" + k) for k, n in features.names.items()}
+        params = self.params
+        # Interned: a story keeps these keys for days, and every batch of articles brings its own copies.
+        names = {sys.intern(k): math.log1p(n) * self.name_df.idf(k) for k, n in features.names.items()}
         vector = tfidf(features.terms, self.df)
-        keys = top_terms(vector, self.params.index_terms)
-        keys += ["n:" + k for k in top_terms(names, self.params.index_names)]
+        ranked = top_terms(vector, max(params.index_terms, params.member_terms))
+        keys = ranked[: params.index_terms] + ["n:" + k for k in top_terms(names, params.index_names)]
         return _Prepared(
             id=article.id,
             features=features,
@@ -287,10 +284,10 @@ class OnlineStoryClusterer:
             lead=tfidf(features.lead, self.df),
             names=names,
             names_unit=normalized(names),
-            lead_names={k: self.df.idf("n:" + k) for k in features.lead_names},
+            lead_names={k: self.name_df.idf(k) for k in features.lead_names},
             year=max(features.years) if features.years else None,
             keys=keys,
-            top=heaviest(vector, self.params.member_terms),
+            top={t: vector[t] for t in ranked[: params.member_terms]},
             embedding=inputs.embedding,
         )
 
@@ -328,7 +325,9 @@ class OnlineStoryClusterer:
             if article.year is None or story.year is None
             else (1.0 if article.year == story.year else -1.0),
             "date_match": 1.0 if any(d in story.dates for d in article.features.dates) else 0.0,
-            "embed_cos": _embedding_cosine(article.embedding, story.embedding_sum),
+            "embed_cos": float(article.embedding @ story.embedding_sum) / story.embedding_norm
+            if story.embedding_norm
+            else 0.0,
             "log_size": math.log(len(story.members)),
         }
         logit = self.params.bias + sum(self.params.weights[s] * signals[s] for s in SIGNALS)
@@ -382,7 +381,8 @@ class OnlineStoryClusterer:
         self._absorb(story, article)
         self.assignments[article.id] = story_id
         self._index_story(article, story_id)
-        self.df.add([*article.features.terms, *("n:" + k for k in article.names)])
+        self.df.add(article.features.terms)
+        self.name_df.add(article.names)
         published = article.features.published
         if published and (self._latest is None or published > self._latest):
             self._latest = published
@@ -415,11 +415,14 @@ class OnlineStoryClusterer:
             story.lead, story.lead_sq = _trimmed(story.lead, self.params.lead_terms)
         story.names.update(article.names.keys())
         for key in article.names:
-            weight = story.names[key] * self.df.idf("n:" + key)
+            weight = story.names[key] * self.name_df.idf(key)
             story.name_sq += weight * weight - story.name_weights.get(key, 0.0) ** 2
             story.name_weights[key] = weight
         half = (len(story.members) + 1) / 2
-        story.core_names = {k: story.name_weights[k] for k, n in story.names.most_common(_CORE_NAMES) if n >= half}
+        # The most frequent names among those in half the members or more (filtered first: a
+        # story's names are many, its core names few).
+        frequent = sorted([(k, n) for k, n in story.names.items() if n >= half], key=itemgetter(1), reverse=True)
+        story.core_names = {k: story.name_weights[k] for k, _ in frequent[:_CORE_NAMES]}
         story.lead_names.update(map(sys.intern, article.features.lead_names.keys()))
         if article.year is not None:
             story.years[article.year] += 1
@@ -428,6 +431,7 @@ class OnlineStoryClusterer:
         story.embedding_sum = (
             article.embedding.copy() if story.embedding_sum is None else story.embedding_sum + article.embedding
         )
+        story.embedding_norm = float(np.linalg.norm(story.embedding_sum))
         story.recent.append(article.top)
         story.members.append(article.id)
         published = article.features.published

@@ -40,7 +40,7 @@ class DocumentFrequencies:
 def tfidf(counts: Mapping[str, int], df: DocumentFrequencies) -> SparseVector:
     """Unit-length sublinear tf-idf vector of a bag of words."""
     # `df.idf` inlined (log of a quotient as a difference): this runs for every term of every article.
-    # Terms are interned: stories keep them for days, and every article brings its own copies.
+    # Terms are interned: stories keep them for days, and every batch of articles brings its own copies.
     log, document_count, base = math.log, df.counts.get, math.log(df.n_docs + 1) + 1.0
     vector = {intern(t): (1.0 + log(n)) * (base - log(document_count(t, 0) + 1)) for t, n in counts.items()}
     return normalized(vector)
@@ -52,9 +52,10 @@ def normalized(vector: Mapping[str, float]) -> SparseVector:
 
 
 def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b[t] for t, w in a.items() if t in b)
+    # The shared keys found by a C-level set intersection, then only those multiplied: about
+    # twice as fast as testing every key of the smaller vector in Python. fsum, because a set's
+    # order changes from run to run with string hashing, and a plain sum's rounding with it.
+    return math.fsum([a[t] * b[t] for t in a.keys() & b.keys()])
 
 
 def add_into(total: dict[str, float], vector: Mapping[str, float]) -> float:

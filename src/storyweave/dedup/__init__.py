@@ -47,6 +47,28 @@ class TextSignature:
     hashvalues: np.ndarray | None
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (the golden ratio's) spreading the words' hashes
+
+
+def shingle_hashes(words: list[str], size: int) -> set[int]:
+    """32-bit hashes of a text's distinct word `size`-grams.
+
+    Each word is hashed once (CRC-32) and each shingle's hash combined from its words' in numpy,
+    wrapping modulo 2**64: a shingle hash needs spread, not secrecy, and joining and hashing every
+    shingle's string, as datasketch's examples do, made signing a text about 40% slower.
+
+    >>> hashes = shingle_hashes("a b c a b c".split(), 3)
+    >>> len(hashes)  # "a b c", "b c a", "c a b"
+    3
+    """
+    word_hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
+    n = len(words) - size + 1
+    combined = word_hashes[:n].copy()
+    for offset in range(1, size):
+        combined = combined * _MIX + word_hashes[offset : offset + n]
+    return set((combined >> np.uint64(32)).tolist())  # Python ints: what MinHash iterates fastest
+
+
 class SyndicationDetector:
     """Finds, for each new article, an earlier article it copies.
 
@@ -75,9 +97,9 @@ class SyndicationDetector:
             raise ConfigError("shingle >= 1, num_perm >= 16, min_words >= shingle and capacity >= 1 are required")
         self.threshold, self.shingle, self.num_perm, self.min_words = threshold, shingle, num_perm, min_words
         self.capacity = capacity
-        # CRC-32 rather than datasketch's default SHA-1: a shingle hash needs spread, not secrecy,
-        # and it is 40% faster; the permutations are drawn once, not per article.
-        self._template = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+        # Shingles arrive hashed (see `shingle_hashes`), so MinHash's own hash is the identity;
+        # the permutations are drawn once, not per article.
+        self._template = MinHash(num_perm=num_perm, hashfunc=int)
         self._exact: dict[str, str] = {}
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._signatures: dict[str, MinHash] = {}
@@ -90,16 +112,15 @@ class SyndicationDetector:
         fingerprint = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
         if len(words) < self.min_words:
             return TextSignature(fingerprint, None)
-        shingles = {" ".join(words[i : i + self.shingle]).encode("utf-8") for i in range(len(words) - self.shingle + 1)}
         minhash = self._minhash()
-        minhash.update_batch(list(shingles))
+        minhash.update_batch(shingle_hashes(words, self.shingle))
         return TextSignature(fingerprint, minhash.hashvalues)
 
     def _minhash(self, hashvalues: np.ndarray | None = None) -> MinHash:
         template = self._template
         return MinHash(
             self.num_perm,
-            hashfunc=zlib.crc32,
+            hashfunc=int,
             permutations=template.permutations,
             scheme=template.scheme,
             hashvalues=hashvalues,
