@@ -28,9 +28,10 @@ _SENTENCE_END = frozenset(".!?\"')]")
 # A scraper that stops at a buffer size leaves a text of exactly that many bytes.
 _CUTOFF_SIZES = frozenset(2**k for k in range(8, 21)) | frozenset(1000 * k for k in (1, 2, 4, 5, 8, 10))
 _MAX_DEBRIS_LINE = 200
-# Tail rules match a few hundred characters at most; searching only the end keeps them from
-# scanning whole texts (their lookbehinds make a full search cost as much as the rest of cleaning).
-_TAIL_WINDOW = 1000
+# Tail rules match 400 characters at most (see rules.TAIL_RULES); searching only the end keeps
+# them from scanning whole texts (their lookbehinds make a full search cost as much as the rest
+# of cleaning).
+_TAIL_WINDOW = 500
 
 
 @dataclasses.dataclass(frozen=True)
