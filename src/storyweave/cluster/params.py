@@ -66,7 +66,7 @@ class ClusterParams:
     gap_grace_days: float = 2.0
     gap_penalty: float = 0.6
     max_candidates: int = 10
-    scored_candidates: int = 4
+    scored_candidates: int = 3
     index_terms: int = 12
     index_names: int = 8
     posting_limit: int = 200
