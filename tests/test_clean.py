@@ -68,6 +68,17 @@ def test_sentences_that_merely_mention_debris_words_are_kept() -> None:
     assert clean_text(raw).text == raw
 
 
+def test_footer_glued_to_a_long_text_goes_but_a_mid_text_line_alike_stays() -> None:
+    body = "The talks ended without a deal. " * 200
+    footer = "MH/PA This article is licensed under a Creative Commons Attribution 4.0 licence."
+    cleaned = clean_text(body + footer)
+    assert cleaned.text == body.strip()
+    assert [rule for rule, _ in cleaned.removed] == ["licence"]
+    # Only the end is furniture: the same words inside the text cut nothing after them.
+    middle = "The court met. " * 15 + "All rights reserved to the families were upheld.\nTalks resume on Monday."
+    assert clean_text(middle).text == middle
+
+
 def test_text_ending_mid_sentence_is_flagged() -> None:
     assert clean_text("The minister said that the talks would").truncation_reason == "the text ends mid-sentence"
     assert clean_text("The talks ended.").truncation_reason is None

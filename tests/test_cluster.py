@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 import storyweave
 from conftest import SHARED_DATA
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer
+from storyweave.cluster.features import article_features
 from storyweave.dedup import SyndicationDetector
 from storyweave.errors import ConfigError
 from storyweave.pipeline import explain, recluster
@@ -40,6 +44,33 @@ MEETING_2017 = (
 
 def article(article_id: str, text: str, day: dt.date | None = None, source: str = "Wire") -> Article:
     return Article(id=article_id, text=text, source=source, published_at=day)
+
+
+def test_features_keep_a_title_apart_from_the_name_that_opens_the_body() -> None:
+    features = article_features(
+        Article(id="a", title="Quake Hits Iran", text="Hassan Rouhani visited Qeshm on 26 January 2017. Iran mourned.")
+    )
+    assert {"hassan rouhani", "rouhani", "quake hits iran", "qeshm"} <= set(features.names)
+    assert not any("iran hassan" in name for name in features.names)
+    assert "qeshm" in features.lead_names and features.dates == frozenset({"2017-01-26"})
+    assert features.years == frozenset({2017})
+
+
+def test_scores_do_not_depend_on_the_run() -> None:
+    """Sums over shared terms must not follow the run's string-hash order."""
+    script = (
+        "from storyweave.cluster import OnlineStoryClusterer\n"
+        "from storyweave.types import Article\n"
+        f"a, b = Article(id='a', text={QUAKE_1 + QUAKE_OTHER!r}), Article(id='b', text={QUAKE_2 + QUAKE_OTHER!r})\n"
+        "signals = OnlineStoryClusterer().compare(a, b).signals\n"
+        "print(repr(signals['body_cos']), repr(signals['member_cos']))"
+    )
+    runs = {
+        subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                       capture_output=True, text=True, check=True).stdout
+        for seed in range(1, 7)
+    }  # fmt: skip
+    assert len(runs) == 1
 
 
 def test_same_event_in_other_words_joins_the_story() -> None:
