@@ -2,7 +2,8 @@
 
 `LINE_RULES` match a whole line (after trimming) that is page furniture rather than article
 text. `TAIL_RULES` match furniture glued to the end of the text, such as a licence footer or
-an editor's sign-off that a scraper joined to the last paragraph. Each rule has a name, which
+an editor's sign-off that a scraper joined to the last paragraph; each must match at most 400
+characters, because only the text's last 500 are searched. Each rule has a name, which
 is recorded with what it removed so that a user can see why a piece went.
 
 Add a language by adding a key; "*" applies to every language.
