@@ -1,13 +1,16 @@
-"""Clustering metrics against hand-computed cases and scikit-learn."""
+"""Clustering metrics against hand-computed cases and scikit-learn, and the labelled stream they score."""
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import pytest
 from sklearn import metrics as skm
 
 from storyweave.errors import ConfigError
+from storyweave.eval.harness import labelled_articles
 from storyweave.eval.metrics import bcubed, clustering_scores, pairwise
 
 
@@ -57,3 +60,17 @@ def test_mismatched_or_empty_inputs_are_refused() -> None:
         bcubed(["a"], [1, 2])
     with pytest.raises(ConfigError, match="no items"):
         pairwise([], [])
+
+
+def test_labelled_articles_come_in_the_order_ingest_clusters_them(tmp_path: Path) -> None:
+    """`train` must see the stream `eval` and `ingest` see: by publication time, undated ones in place."""
+    records = [
+        {"id": "late", "text": "Talks ended.", "published_at": "2020-03-02", "event": "b"},
+        {"id": "undated", "text": "Talks went on.", "event": "c"},
+        {"id": "early", "text": "Talks began.", "published_at": "2020-03-01", "event": "a"},
+    ]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    articles, labels = labelled_articles(path, "event")
+    assert [a.id for a in articles] == ["early", "undated", "late"]
+    assert labels == ["a", "c", "b"]

@@ -16,7 +16,9 @@ from storyweave.types import Article
 
 
 def labelled_articles(path: str | Path, label_field: str, format: str | None = None) -> tuple[list[Article], list[str]]:
-    """Every article of `path` with its gold label, in file order.
+    """Every article of `path` with its gold label, in the order `ingest` clusters them: by
+    publication time, with undated articles in their file places. Training then sees the stream
+    that `eval` and `ingest` see.
 
     Raises:
         InputError: an unreadable record, or one without the label (scores would be wrong).
@@ -32,7 +34,9 @@ def labelled_articles(path: str | Path, label_field: str, format: str | None = N
         labels.append(str(label))
     if not articles:
         raise ConfigError(f"{path}: no articles to evaluate")
-    return articles, labels
+    label_of = {a.id: label for a, label in zip(articles, labels, strict=True)}
+    ordered = publication_order(articles)
+    return ordered, [label_of[a.id] for a in ordered]
 
 
 def evaluate(
@@ -49,8 +53,7 @@ def evaluate(
     store = open_store(":memory:")
     try:
         pipeline = StoryPipeline(store, params)
-        ordered = publication_order(articles)
-        store_stream(lambda _: ordered, pipeline, IngestReport())
+        store_stream(lambda _: articles, pipeline, IngestReport())
         elapsed = time.perf_counter() - started
         ids = list(label_of)
         story_of = pipeline.clusterer.assignments
