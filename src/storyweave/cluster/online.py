@@ -275,6 +275,7 @@ class OnlineStoryClusterer:
         # Interned: a story keeps these keys for days, and every batch of articles brings its own copies.
         names = {sys.intern(k): math.log1p(n) * self.name_df.idf(k) for k, n in features.names.items()}
         vector = tfidf(features.terms, self.df)
+        # Ranked once: the index keys and the member summary (what `heaviest` gives) both take its head.
         ranked = top_terms(vector, max(params.index_terms, params.member_terms))
         keys = ranked[: params.index_terms] + ["n:" + k for k in top_terms(names, params.index_names)]
         return _Prepared(

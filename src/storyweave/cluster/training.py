@@ -96,6 +96,27 @@ def _fit_once(
     return tuned, bcubed(labels, cluster_labels(articles, tuned)).f1
 
 
+def cross_validate(
+    articles: Sequence[Article],
+    labels: Sequence[Hashable],
+    groups: Sequence[Hashable],
+    *,
+    base: ClusterParams,
+    folds: int = 5,
+) -> list[float]:
+    """B-cubed F1 on each held-out fold of groups, fitting on the others (at most one fold per
+    group; none when there are fewer than two groups)."""
+    n_folds = min(folds, len(set(groups)))
+    if n_folds < 2:
+        return []
+    scores = []
+    for train, test in GroupKFold(n_splits=n_folds).split(articles, labels, groups):
+        params, _ = _fit_once([articles[i] for i in train], [labels[i] for i in train], base)
+        test_articles, test_labels = [articles[i] for i in test], [labels[i] for i in test]
+        scores.append(bcubed(test_labels, cluster_labels(test_articles, params)).f1)
+    return scores
+
+
 def fit(
     articles: Sequence[Article],
     labels: Sequence[Hashable],
@@ -115,12 +136,6 @@ def fit(
     """
     base = base or ClusterParams.load()
     groups = list(groups) if groups is not None else list(labels)
-    scores = []
-    n_folds = min(folds, len(set(groups)))
-    if n_folds >= 2:
-        for train, test in GroupKFold(n_splits=n_folds).split(articles, labels, groups):
-            params, _ = _fit_once([articles[i] for i in train], [labels[i] for i in train], base)
-            test_articles, test_labels = [articles[i] for i in test], [labels[i] for i in test]
-            scores.append(bcubed(test_labels, cluster_labels(test_articles, params)).f1)
+    scores = cross_validate(articles, labels, groups, base=base, folds=folds)
     params, train_f1 = _fit_once(articles, labels, base)
     return FitReport(params=params, cv_bcubed_f1=scores, train_bcubed_f1=train_f1)

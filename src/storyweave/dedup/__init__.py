@@ -120,7 +120,7 @@ class SyndicationDetector:
         template = self._template
         return MinHash(
             self.num_perm,
-            hashfunc=int,
+            hashfunc=template.hashfunc,
             permutations=template.permutations,
             scheme=template.scheme,
             hashvalues=hashvalues,
