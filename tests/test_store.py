@@ -42,6 +42,21 @@ def test_full_text_search_ranks_the_article_that_has_the_words(seeds_store: Stor
     assert seeds_store.search('unbalanced "quote') == []  # not FTS5 syntax: words are quoted, no error
 
 
+def test_a_store_from_an_older_version_is_migrated_and_stays_searchable(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as raw:  # a store at schema version 2, with an article in it
+        raw.executescript(MIGRATIONS[0] + MIGRATIONS[1] + "PRAGMA user_version = 2;")
+        raw.execute(
+            "INSERT INTO articles (id, text, raw_text, removed, meta, ingested_at) "
+            "VALUES ('old', 'Quake hits Qeshm', 'Quake hits Qeshm', '[]', '{}', 'then')"
+        )
+    store = SQLiteStore(path)
+    added = store.add_articles([Article(id="new", text="Qeshm quake toll rises"), Article(id="new", text="again")])
+    assert added == [True, False]  # a batch holding one id twice adds its first copy
+    assert sorted(a.id for a, _ in store.search("qeshm")) == ["new", "old"]
+    assert [a.id for a, _ in store.search("toll")] == ["new"]
+
+
 def test_failed_batch_leaves_nothing_behind(store: Store) -> None:
     def crash_mid_batch() -> None:
         with store.transaction():
