@@ -32,6 +32,23 @@ def test_embedder_loads_offline_and_ranks_paraphrases_first(embedder_class: type
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.1
 
 
+def test_static_embedder_gives_model2vecs_vectors() -> None:
+    """It tokenizes chunk by chunk and remembers the chunks; the vectors must stay model2vec's."""
+    texts = [
+        SEED_PRESS_TV.read_text(encoding="utf-8")[:600],
+        "Café São Paulo: naïve résumé, ÉTÉ à Zürich; 北京 and 東京 (Tokyo)!",
+        "al-Assad's envoy, Amir-Abdollahian, met him on 26/01/2017 at 10:30 — $1.2bn deal?",
+        "a " * 300 + "football " * 300,  # beyond the token limit: the football is cut off
+        "",
+        "... --- !!!",
+    ]
+    embedder = StaticEmbedder()
+    reference = embedder._model.encode(texts, max_length=embedder.max_tokens)
+    reference /= np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
+    for _ in range(2):  # the second time from remembered chunks
+        assert np.allclose(embedder.encode(texts), reference, atol=1e-5)
+
+
 def test_unknown_embedder_is_refused() -> None:
     with pytest.raises(ConfigError, match="unknown embedder"):
         load_embedder("word2vec")
