@@ -19,6 +19,7 @@ from pathlib import Path
 from queue import Empty
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from storyweave.clean import words
 from storyweave.cluster import ArticleInputs, ClusterParams, Decision, Evidence, OnlineStoryClusterer, article_inputs
 from storyweave.dedup import Copy, SyndicationDetector, TextSignature
 from storyweave.errors import InputError, StoryweaveError
@@ -178,9 +179,10 @@ class StoryPipeline:
     def prepare(self, articles: Sequence[Article]) -> dict[str, Prepared]:
         """The per-article work that needs no stream state: features, lead embeddings, shingle
         signatures. Pure, so that `ingest` can run it in a worker process, a batch ahead."""
-        inputs = article_inputs(articles, self.clusterer.params.embedder)
+        body_words = [words(a.text) for a in articles]  # tokenized once for both
+        inputs = article_inputs(articles, self.clusterer.params.embedder, body_words)
         signature = self.syndication.signature
-        return {a.id: Prepared(i, signature(a.text)) for a, i in zip(articles, inputs, strict=True)}
+        return {a.id: Prepared(i, signature(w)) for a, i, w in zip(articles, inputs, body_words, strict=True)}
 
     def _assign(self, article: Article, prepared: Prepared) -> Assignment:
         copy = self.syndication.add(article, prepared.signature)

@@ -12,6 +12,9 @@ import re
 import unicodedata
 
 from storyweave.clean.rules import LINE_RULES, TAIL_RULES
+from storyweave.clean.words import words
+
+__all__ = ["CleanedText", "clean_text", "normalize_unicode", "truncation_reason", "words"]
 
 # Quotes, dashes and spaces folded to one form each, so that outlets' typography does not
 # split names or facts ("Iran’s" and "Iran's").

@@ -12,12 +12,13 @@ import itertools
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from storyweave.clean import words
 from storyweave.types import Article, as_datetime
 
-_WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]|\d+(?:[.,]\d+)*", re.UNICODE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 # A run of capitalized words within one line (a title is not part of the name that opens the body),
 # allowing lowercase particles inside names ("Abu Bakr al-Baghdadi").
@@ -28,9 +29,7 @@ _MONTHS = {m: i for i, m in enumerate(
      "december"], start=1)}  # fmt: skip
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 # What precedes the year in "26 January 2017" or "January 26, 2017".
-_DATE_HEAD = re.compile(
-    rf"(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?)\s+$"
-)
+_DATE_HEAD = re.compile(rf"(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?)\s+$")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "mr", "mrs", "ms", "according", "also", "new",
                                               "year", "years", "just", "like", "s"}  # fmt: skip
@@ -68,13 +67,13 @@ class ArticleFeatures:
     published: dt.datetime | None
 
 
-def term_counts(text: str) -> Counter[str]:
-    """Counts of the lower-cased content words and numbers, stop words dropped.
+def term_counts(tokens: Iterable[str]) -> Counter[str]:
+    """Counts of the content words and numbers among a text's `words`, stop words dropped.
 
-    >>> sorted(term_counts("Iran's envoy met Syria's President; Iran agreed").items())
+    >>> sorted(term_counts(words("Iran's envoy met Syria's President; Iran agreed")).items())
     [('agreed', 1), ('envoy', 1), ('iran', 2), ('met', 1), ('president', 1), ('syria', 1)]
     """
-    counts = Counter(_WORD.findall(text.lower()))
+    counts = Counter(tokens)
     # Fixed up once per distinct word rather than once per occurrence; set operations and `in`
     # rather than a method call per word.
     possessives = [w for w in counts if "'" in w and w.endswith("'s")]
@@ -144,8 +143,13 @@ def _years_and_dates(text: str) -> tuple[frozenset[int], frozenset[str]]:
     return frozenset(years), frozenset(dates)
 
 
-def article_features(article: Article) -> ArticleFeatures:
-    """Extract an article's features (see `ArticleFeatures`)."""
+def article_features(article: Article, body_words: list[str] | None = None) -> ArticleFeatures:
+    """Extract an article's features (see `ArticleFeatures`).
+
+    Parameters:
+        article: the article.
+        body_words: the `words` of its text, if already computed.
+    """
     body = article.text
     head = (article.title or "") + "\n"
     lead_end = len(head) + _lead_length(body)
@@ -153,9 +157,10 @@ def article_features(article: Article) -> ArticleFeatures:
     found, lead_names = names(text, lead_end)
     years, dates = _years_and_dates(body)
     published = as_datetime(article.published_at)
+    title_and_body = itertools.chain(words(head), words(body) if body_words is None else body_words)
     return ArticleFeatures(
-        terms=_interned(term_counts(text)),
-        lead=_interned(term_counts(text[:lead_end])),
+        terms=_interned(term_counts(title_and_body)),
+        lead=_interned(term_counts(words(text[:lead_end]))),
         names=_interned(found),
         lead_names=_interned(lead_names),
         years=years,

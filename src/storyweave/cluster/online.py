@@ -104,17 +104,21 @@ class ArticleInputs:
     embedding: np.ndarray  # the lead's unit vector
 
 
-def article_inputs(articles: Sequence[Article], embedder: str = "static") -> list[ArticleInputs]:
+def article_inputs(
+    articles: Sequence[Article], embedder: str = "static", body_words: Sequence[list[str]] | None = None
+) -> list[ArticleInputs]:
     """Features and lead embeddings of many articles, the embeddings in one batch.
 
     Parameters:
         articles: any order.
         embedder: the embedder's name, as `ClusterParams.embedder` gives it.
+        body_words: the `storyweave.clean.words` of each article's text, if already computed.
     """
     if not articles:
         return []
     vectors = load_embedder(embedder).encode([lead_text(a.title, a.text) for a in articles])
-    return [ArticleInputs(article_features(a), v) for a, v in zip(articles, vectors, strict=True)]
+    tokens = body_words or [None] * len(articles)
+    return [ArticleInputs(article_features(a, w), v) for a, w, v in zip(articles, tokens, vectors, strict=True)]
 
 
 @dataclasses.dataclass(slots=True)

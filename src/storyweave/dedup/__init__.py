@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 import zlib
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from storyweave.clean import words as text_words
 from storyweave.errors import ConfigError
 from storyweave.types import Article
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +49,7 @@ class TextSignature:
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (the golden ratio's) spreading the words' hashes
 
 
-def shingle_hashes(words: list[str], size: int) -> set[int]:
+def shingle_hashes(words: Sequence[str], size: int) -> set[int]:
     """32-bit hashes of a text's distinct word `size`-grams.
 
     Each word is hashed once (CRC-32) and each shingle's hash combined from its words' in numpy,
@@ -106,9 +105,9 @@ class SyndicationDetector:
         self._root: dict[str, str] = {}  # a copy's id -> the first report it copies
         self._recent: deque[tuple[str, str]] = deque()  # (id, fingerprint), oldest first
 
-    def signature(self, text: str) -> TextSignature:
-        """The text's fingerprint and shingle MinHash; depends on the settings alone, not on what was seen."""
-        words = _WORD.findall(text.casefold())
+    def signature(self, words: Sequence[str]) -> TextSignature:
+        """The fingerprint and shingle MinHash of a text's `storyweave.clean.words`; depends on the
+        settings alone, not on what was seen."""
         fingerprint = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
         if len(words) < self.min_words:
             return TextSignature(fingerprint, None)
@@ -133,7 +132,7 @@ class SyndicationDetector:
             article: the new article.
             signature: its `signature`, if already computed.
         """
-        signature = signature or self.signature(article.text)
+        signature = signature or self.signature(text_words(article.text))
         original = self._exact.get(signature.fingerprint)
         if original is not None:
             return Copy(self._root.get(original, original), 1.0, exact=True)
