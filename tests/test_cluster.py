@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import storyweave
 from conftest import SHARED_DATA
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer
-from storyweave.cluster.features import article_features
+from storyweave.cluster.features import PackedFeatures, article_features
 from storyweave.dedup import SyndicationDetector
 from storyweave.errors import ConfigError
 from storyweave.pipeline import explain, recluster
@@ -54,6 +55,14 @@ def test_features_keep_a_title_apart_from_the_name_that_opens_the_body() -> None
     assert not any("iran hassan" in name for name in features.names)
     assert "qeshm" in features.lead_names and features.dates == frozenset({"2017-01-26"})
     assert features.years == frozenset({2017})
+
+
+def test_features_cross_processes_packed_and_arrive_interned() -> None:
+    articles = [article("a", QUAKE_1), article("b", QUAKE_2, dt.date(2017, 1, 26))]
+    features = [article_features(a) for a in articles]
+    arrived = pickle.loads(pickle.dumps(PackedFeatures.pack(features))).unpack()
+    assert arrived == features
+    assert all(sys.intern(key) is key for f in arrived for key in [*f.terms, *f.names])
 
 
 def test_scores_do_not_depend_on_the_run() -> None:

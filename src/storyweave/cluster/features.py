@@ -11,8 +11,8 @@ import datetime as dt
 import itertools
 import re
 import sys
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -65,6 +65,50 @@ class ArticleFeatures:
     years: frozenset[int]
     dates: frozenset[str]
     published: dt.datetime | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PackedFeatures:
+    """Many articles' features in the form they cross to another process in: each distinct key
+    once, and each count dict as key numbers and counts.
+
+    It pickles faster than the dicts, and unpacking interns each key once for the whole batch:
+    unpickled dict keys would be uninterned copies, and the clusterer, which keeps its keys
+    interned (stories hold them for days), would look each up in the interning table again on
+    every use.
+    """
+
+    keys: list[str]
+    articles: list[tuple[object, ...]]
+
+    @classmethod
+    def pack(cls, features: Sequence[ArticleFeatures]) -> PackedFeatures:
+        numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # numbered as first seen
+        number = numbers.__getitem__
+        articles = [
+            (
+                *(
+                    (list(map(number, counts)), list(counts.values()))
+                    for counts in (f.terms, f.lead, f.names, f.lead_names)
+                ),
+                f.years,
+                f.dates,
+                f.published,
+            )
+            for f in features
+        ]
+        return cls(list(numbers), articles)
+
+    def unpack(self) -> list[ArticleFeatures]:
+        key = list(map(sys.intern, self.keys)).__getitem__
+
+        def counts(packed: tuple[list[int], list[int]]) -> dict[str, int]:
+            return dict(zip(map(key, packed[0]), packed[1], strict=True))
+
+        return [
+            ArticleFeatures(counts(t), counts(lead), counts(n), counts(ln), years, dates, published)  # type: ignore[arg-type]
+            for t, lead, n, ln, years, dates, published in self.articles
+        ]
 
 
 def term_counts(tokens: Iterable[str]) -> Counter[str]:
@@ -159,20 +203,14 @@ def article_features(article: Article, body_words: list[str] | None = None) -> A
     published = as_datetime(article.published_at)
     title_and_body = itertools.chain(words(head), words(body) if body_words is None else body_words)
     return ArticleFeatures(
-        terms=_interned(term_counts(title_and_body)),
-        lead=_interned(term_counts(words(text[:lead_end]))),
-        names=_interned(found),
-        lead_names=_interned(lead_names),
+        terms=term_counts(title_and_body),
+        lead=term_counts(words(text[:lead_end])),
+        names=found,
+        lead_names=lead_names,
         years=years,
         dates=dates,
         published=published.astimezone(dt.UTC) if published else None,
     )
-
-
-def _interned(counts: Counter[str]) -> dict[str, int]:
-    # Interned, so that a batch's articles share one object per word: the batch then pickles each
-    # word once on its way from the reader process (half the time), and its hash is computed once.
-    return {sys.intern(k): n for k, n in counts.items()}
 
 
 def _lead_length(body: str) -> int:
