@@ -9,13 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from datasketch import MinHash
 
 import storyweave
 from conftest import SHARED_DATA
+from storyweave.clean import words
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer
 from storyweave.cluster.features import PackedFeatures, article_features
-from storyweave.dedup import SyndicationDetector
+from storyweave.dedup import SyndicationDetector, shingle_hashes
 from storyweave.errors import ConfigError
 from storyweave.pipeline import explain, recluster
 from storyweave.store import Store
@@ -147,6 +150,15 @@ def test_syndicated_copy_is_marked_as_a_copy_of_the_first_report() -> None:
     assert exact is not None and exact.exact and exact.original_id == "orig"
     assert near is not None and not near.exact and near.original_id == "orig" and near.similarity >= 0.8
     assert detector.add(article("different", QUAKE_2 + " " + MEETING_2017)) is None
+
+
+def test_text_signature_is_datasketchs_minhash_of_the_shingles() -> None:
+    detector = SyndicationDetector()
+    tokens = words(QUAKE_1 + " " + QUAKE_OTHER)
+    reference = MinHash(num_perm=detector.num_perm, hashfunc=int, scheme="affine32")
+    reference.update_batch(set(shingle_hashes(tokens, detector.shingle).tolist()))
+    signature = detector.signature(tokens).hashvalues
+    assert signature is not None and np.array_equal(signature, reference.hashvalues)
 
 
 def test_syndicated_copy_joins_its_originals_story_in_the_store(store: Store, tmp_path: Path) -> None:
