@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import itertools
 import re
 import sys
@@ -142,19 +143,24 @@ def names(text: str, lead_end: int = 0) -> tuple[Counter[str], Counter[str]]:
     found: list[str] = []
     lead: list[str] = []
     for match in _NAME.finditer(text):
-        words = [w.removesuffix("'s") for w in match.group().split() if w not in _NAME_STOP]
-        if not words or (len(words) == 1 and _sentence_initial(text, match.start())):
+        one_word, keys = _name_keys(match.group())
+        if not keys or (one_word and _sentence_initial(text, match.start())):
             continue  # one capitalized word opening a sentence is as likely a common word
-        keys = _name_keys(words)
         found += keys
         if match.end() <= lead_end:
             lead += keys
     return Counter(found), Counter(lead)
 
 
-def _name_keys(words: list[str]) -> list[str]:
-    """A name's keys: the phrase, without a generic head ("Qeshm Island"), its last word and
-    its last two words."""
+@functools.lru_cache(maxsize=65_536)  # names recur across articles: most phrases are found in the cache
+def _name_keys(phrase: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether a capitalized phrase is one word once stop words are dropped, and its keys as a
+    name: the phrase, without a generic head ("Qeshm Island"), its last word and its last two
+    words."""
+    words = [w.removesuffix("'s") for w in phrase.split() if w not in _NAME_STOP]
+    if not words:
+        return False, ()
+    one_word = len(words) == 1
     keys = [" ".join(words).lower()]
     if len(words) > 1 and words[-1].lower() in _GENERIC_HEADS:
         words = words[:-1]
@@ -164,7 +170,7 @@ def _name_keys(words: list[str]) -> list[str]:
         keys.append(last.split("-", 1)[1] if last.startswith(("al-", "el-")) else last)
         if len(words) > 2:
             keys.append(" ".join(words[-2:]).lower())
-    return keys
+    return one_word, tuple(keys)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
