@@ -56,7 +56,7 @@ class StaticEmbedder:
 
     name = "static"
     max_tokens = 256  # longer texts are truncated, as model2vec's `max_length` does
-    _CHUNKS_KEPT = 100_000  # bounds the chunk memory on endless streams
+    _CHUNKS_KEPT = 50_000  # bounds the chunk memory on endless streams (about 10 MB)
 
     def __init__(self, path: Path = STATIC_MODEL) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

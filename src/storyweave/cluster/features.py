@@ -152,7 +152,7 @@ def names(text: str, lead_end: int = 0) -> tuple[Counter[str], Counter[str]]:
     return Counter(found), Counter(lead)
 
 
-@functools.lru_cache(maxsize=65_536)  # names recur across articles: most phrases are found in the cache
+@functools.lru_cache(maxsize=32_768)  # names recur across articles: most phrases are found here
 def _name_keys(phrase: str) -> tuple[bool, tuple[str, ...]]:
     """Whether a capitalized phrase is one word once stop words are dropped, and its keys as a
     name: the phrase, without a generic head ("Qeshm Island"), its last word and its last two
