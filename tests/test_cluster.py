@@ -16,7 +16,7 @@ from datasketch import MinHash
 import storyweave
 from conftest import SHARED_DATA
 from storyweave.clean import words
-from storyweave.cluster import ClusterParams, OnlineStoryClusterer
+from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
 from storyweave.cluster.features import PackedFeatures, article_features
 from storyweave.dedup import SyndicationDetector, shingle_hashes
 from storyweave.errors import ConfigError
@@ -107,6 +107,17 @@ def test_same_actors_on_another_date_open_a_new_story() -> None:
     later = MEETING_2017.replace("Hossein Amir-Abdollahian", "Hossein Amir-Abdollahian, now foreign minister,")
     again = clusterer.learn_one(article("m2", later, dt.date(2023, 1, 14)))
     assert again.opened  # six years later: outside the story's time window
+
+
+def test_closed_stories_leave_memory_and_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(online, "_EVICT_EVERY", 3)
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("q1", QUAKE_1, dt.date(2005, 11, 27)))
+    quake = clusterer.learn_one(article("q2", QUAKE_1, dt.date(2017, 1, 20)))  # the same words, years later
+    meeting = clusterer.learn_one(article("m1", MEETING_2017, dt.date(2017, 1, 26)))  # the third: a sweep
+    live = {quake.story_id, meeting.story_id}
+    assert set(clusterer.stories) == live
+    assert all(set(ids) <= live for ids in clusterer._index.values())
 
 
 def test_predict_one_changes_nothing() -> None:

@@ -397,14 +397,17 @@ class OnlineStoryClusterer:
     def _evict_closed(self) -> None:
         """Forget stories whose last article is older than the time window before the newest
         article seen: no later article can join them, and an endless stream must not grow memory.
-        Index keys whose newest story is gone go too. Undated stories are kept."""
+        They leave the index too: left in the posting lists, closed stories made up four in five
+        of the ids counted per article after 100,000 articles, and the count grew with the stream.
+        Undated stories are kept."""
         if self._latest is None:
             return
         cutoff = self._latest - dt.timedelta(days=self.params.window_days)
         closed = [sid for sid, story in self.stories.items() if story.last is not None and story.last < cutoff]
         for story_id in closed:
             del self.stories[story_id]
-        self._index = {key: ids for key, ids in self._index.items() if ids[-1] in self.stories}
+        live = self.stories
+        self._index = {key: kept for key, ids in self._index.items() if (kept := [i for i in ids if i in live])}
 
     def _new_story(self, story_id: int) -> StoryState:
         return StoryState(id=story_id, recent=deque(maxlen=self.params.recent_members))

@@ -178,6 +178,9 @@ class SQLiteStore:
             # In WAL mode NORMAL cannot corrupt the file either; a power cut may lose the last
             # batches, which re-ingesting restores. FULL's sync on every commit cost 5% of ingest.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # SQLite's default page cache is 2 MB: inserting into the id index and merging the
+            # full-text index touch pages all over a growing file, and 32 MB made that 15% cheaper.
+            self._db.execute("PRAGMA cache_size=-32768")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
