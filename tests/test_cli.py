@@ -93,6 +93,8 @@ def test_stories_story_compare_and_explain_on_the_seeds(tmp_path: Path) -> None:
     assert code == 0 and [a["id"] for a in json.loads(out)["articles"]] == story["articles"]
     code, out, _ = run("compare", *story["articles"], "--db", str(db))
     assert code == 0 and "same-event probability" in out and "amir-abdollahian" in out
+    similarity = float(out.split("embedding similarity of the leads: ")[1].split()[0])
+    assert 0.5 < similarity <= 1.0  # two leads about one meeting, in the default (static) embeddings
     code, out, _ = run("explain", story["articles"][1], "--db", str(db))
     assert code == 0 and f"joined story {story['id']}" in out
     assert run("story", "999", "--db", str(db))[0] == 1

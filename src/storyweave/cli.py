@@ -319,7 +319,7 @@ def _evidence_lines(evidence: Evidence) -> list[str]:
         f"shared dates: {', '.join(evidence.shared_dates) or '-'}",
         f"top shared terms: {', '.join(evidence.shared_terms) or '-'}",
         f"publication gap: {gap}",
-        "embedding similarity: not computed in the default mode",
+        f"embedding similarity of the leads: {evidence.signals['embed_cos']:.2f}",
         f"signals: {signals}",
     ]
 
