@@ -116,7 +116,7 @@ def test_closed_stories_leave_memory_and_the_index(monkeypatch: pytest.MonkeyPat
     quake = clusterer.learn_one(article("q2", QUAKE_1, dt.date(2017, 1, 20)))  # the same words, years later
     meeting = clusterer.learn_one(article("m1", MEETING_2017, dt.date(2017, 1, 26)))  # the third: a sweep
     live = {quake.story_id, meeting.story_id}
-    assert set(clusterer.stories) == live
+    assert set(clusterer.stories) == live and set(clusterer.assignments) == {"q2", "m1"}
     assert all(set(ids) <= live for ids in clusterer._index.values())
 
 
@@ -198,13 +198,29 @@ def test_sample_corpus_stories_keep_the_seeds_apart_from_other_events(store: Sto
     assert 8 <= len(stories) <= 30  # 9 gold events; a few singletons at most
 
 
-def test_explain_replays_the_decision(seeds_store: Store) -> None:
+def test_explain_gives_the_recorded_decision_and_what_the_articles_share(seeds_store: Store) -> None:
     (story,) = seeds_store.stories()
     second = story.article_ids[1]
     explanation = explain(seeds_store, second)
-    assert not explanation.opened and explanation.story_id == story.id
+    assert not explanation.opened and explanation.scored and explanation.story_id == story.id
     (story_id, evidence), *_ = explanation.candidates
+    assignment = seeds_store.assignment(second)
+    assert assignment is not None and evidence.probability == assignment.probability
     assert story_id == story.id and "amir-abdollahian" in evidence.shared_names
+    assert "2016-12-30" in evidence.shared_dates
+
+
+def test_explain_a_copy_computes_the_evidence_it_was_not_scored_on(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(QUAKE_1 + "\n" + QUAKE_OTHER)
+    (tmp_path / "b.txt").write_text("(AP) " + QUAKE_1 + "\n" + QUAKE_OTHER)
+    storyweave.ingest([str(tmp_path)], store=store)
+    (story,) = store.stories()
+    ((copy, original),) = story.copies.items()
+    explanation = explain(store, copy)
+    assert explanation.copy_of == original and not explanation.scored
+    ((story_id, evidence),) = explanation.candidates
+    assert story_id == story.id and "qeshm" in evidence.shared_names
+    assert explain(store, original).candidates == []  # it opened the story: no earlier story to weigh
 
 
 def test_recluster_rebuilds_the_same_stories_in_publication_order(seeds_store: Store) -> None:

@@ -381,6 +381,8 @@ def explain(article_id: str, db: str, params_path: str | None, as_json: bool) ->
     click.echo(f"{article_id} {action} story {explanation.story_id}")
     if explanation.copy_of:
         click.echo(f"it is a syndicated copy of {explanation.copy_of}, so it joined that article's story")
+    if not explanation.scored:
+        click.echo("it was not scored; the evidence below is computed now")
     for story_id, evidence in explanation.candidates:
         chosen = " (its story)" if story_id == explanation.story_id else ""
         click.echo(f"\ncandidate story {story_id}{chosen}:")

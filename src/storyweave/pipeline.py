@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from storyweave import checkpoint
+from storyweave.checkpoint import CheckpointError
 from storyweave.clean import words
 from storyweave.cluster import ArticleInputs, ClusterParams, Decision, Evidence, OnlineStoryClusterer, article_inputs
 from storyweave.cluster.features import PackedFeatures
@@ -176,8 +178,10 @@ def parallel_by_default() -> bool:
 class StoryPipeline:
     """Syndication detection and online clustering over a store's articles.
 
-    Opening it replays the store's clustered articles (in the order they were clustered) to
-    rebuild the clusterer's state, then clusters any stored article that has no story yet.
+    Opening it takes up the store's checkpoint (see `storyweave.checkpoint`) and replays the
+    articles clustered after it, or, without a checkpoint saved under the same parameters, every
+    clustered article, in the order they were clustered; then it clusters any stored article that
+    has no story yet.
 
     Parameters:
         store: where articles and their stories live.
@@ -188,7 +192,9 @@ class StoryPipeline:
         self.store = store
         self.clusterer = OnlineStoryClusterer(params)
         self.syndication = SyndicationDetector()
-        replay(self.clusterer, store.clustered(), also=self.syndication.add)
+        self._saved_seq = self._take_up_checkpoint()  # the seq the stored checkpoint was learned up to
+        self._seq = self._saved_seq or 0  # the seq of the last assignment learned
+        self._replay(store.clustered(after_seq=self._seq))
         pending = list(store.unclustered())
         if pending:
             self.add(pending)
@@ -204,7 +210,7 @@ class StoryPipeline:
             prepared = self.prepare(articles)
         self.clusterer.prefetch(articles, [prepared[a.id].inputs for a in articles])
         assignments = [self._assign(article, prepared[article.id]) for article in publication_order(articles)]
-        self.store.save_assignments(assignments)
+        self._seq = self.store.save_assignments(assignments)
         return assignments
 
     def prepare(self, articles: Sequence[Article]) -> dict[str, Prepared]:
@@ -215,26 +221,57 @@ class StoryPipeline:
         signature = self.syndication.signature
         return {a.id: Prepared(i, signature(w)) for a, i, w in zip(articles, inputs, body_words, strict=True)}
 
+    def save_checkpoint(self) -> bool:
+        """Keep the state in the store, so that the next pipeline on it starts from here.
+
+        Returns:
+            False, and nothing kept, when another writer clustered articles into the store
+            meanwhile: the next pipeline then replays them all.
+        """
+        if self._saved_seq == self._seq:
+            return True  # nothing learned since the stored one
+        data = checkpoint.dumps({"clusterer": self.clusterer.state(), "syndication": self.syndication.state()})
+        saved = self.store.save_checkpoint(self._checkpoint_key(), self._seq, self.clusterer.learned, data)
+        if saved:
+            self._saved_seq = self._seq
+        return saved
+
+    def _take_up_checkpoint(self) -> int | None:
+        """Restore the state saved under these settings, if any, and give the seq it was learned up
+        to. A checkpoint that cannot be read is passed over: the replay then rebuilds the state."""
+        saved = self.store.checkpoint(self._checkpoint_key())
+        if saved is None:
+            return None
+        seq, data = saved
+        clusterer, syndication = OnlineStoryClusterer(self.clusterer.params), SyndicationDetector()
+        try:
+            state = checkpoint.loads(data)
+            clusterer.restore(state["clusterer"])
+            syndication.restore(state["syndication"])
+        except (CheckpointError, KeyError, TypeError, ValueError):
+            return None
+        self.clusterer, self.syndication = clusterer, syndication
+        return seq
+
+    def _checkpoint_key(self) -> str:
+        return checkpoint.key(dataclasses.asdict(self.clusterer.params), self.syndication.settings)
+
+    def _replay(self, clustered: Iterable[tuple[Article, Assignment]]) -> None:
+        """Learn articles already clustered, in their order, each into its recorded story
+        (embedding leads a batch at a time)."""
+        for batch in _batched(clustered, BATCH_SIZE):
+            self.clusterer.prefetch([article for article, _ in batch])
+            for article, assignment in batch:
+                self.syndication.add(article)
+                self.clusterer.learn_one(article, story_id=assignment.story_id)
+            self._seq = batch[-1][1].seq or 0  # the store gives every assignment its seq
+
     def _assign(self, article: Article, prepared: Prepared) -> Assignment:
+        # The original's story, if still open: a copy of an article whose story has closed is scored anew.
         copy = self.syndication.add(article, prepared.signature)
         story_id = self.clusterer.assignments.get(copy.original_id) if copy else None
         decision = self.clusterer.learn_one(article, story_id=story_id)
         return _assignment(decision, copy if story_id is not None else None)
-
-
-def replay(
-    clusterer: OnlineStoryClusterer,
-    clustered: Iterable[tuple[Article, Assignment]],
-    also: Callable[[Article], object] | None = None,
-) -> None:
-    """Rebuild a clusterer's state from articles already clustered, in their order, each into its
-    recorded story (embedding leads a batch at a time); `also` sees every article first."""
-    for batch in _batched(clustered, BATCH_SIZE):
-        clusterer.prefetch([article for article, _ in batch])
-        for article, assignment in batch:
-            if also is not None:
-                also(article)
-            clusterer.learn_one(article, story_id=assignment.story_id)
 
 
 def _assignment(decision: Decision, copy: Copy | None) -> Assignment:
@@ -288,6 +325,7 @@ def ingest(
         on_input_done=on_input_done,
         parallel=parallel,
     )
+    pipeline.save_checkpoint()
     return report
 
 
@@ -362,18 +400,25 @@ def recluster(store: Store, params: ClusterParams | None = None) -> int:
     """
     with store.transaction():
         store.clear_assignments()
-        StoryPipeline(store, params)  # finds every article unclustered and clusters them in order
+        # The pipeline finds every article unclustered, and clusters them in order.
+        StoryPipeline(store, params).save_checkpoint()
     return len(store.stories())
 
 
 @dataclasses.dataclass(frozen=True)
 class Explanation:
-    """Why an article is in its story: the decision and the evidence against the best candidates."""
+    """Why an article is in its story: the decision and the evidence against the best candidates.
+
+    Attributes:
+        scored: whether the decision scored candidates. A syndicated copy joins its original's
+            story unscored; the evidence with that story is then computed when asked.
+    """
 
     article_id: str
     story_id: int
     opened: bool
     copy_of: str | None
+    scored: bool
     candidates: list[tuple[int, Evidence]]
 
     def to_dict(self) -> dict[str, Any]:
@@ -382,12 +427,18 @@ class Explanation:
             "story_id": self.story_id,
             "opened": self.opened,
             "copy_of": self.copy_of,
+            "scored": self.scored,
             "candidates": [{"story_id": sid, **ev.to_dict()} for sid, ev in self.candidates],
         }
 
 
 def explain(store: Store, article_id: str, params: ClusterParams | None = None, top: int = 3) -> Explanation:
-    """Replay the stream up to `article_id` and give the evidence its decision rested on.
+    """The evidence an article's decision rested on, against its best candidate stories.
+
+    Probabilities, signals and time gaps are those recorded when the article was clustered. The
+    shared names, dates and terms are found now, against each candidate's articles clustered
+    before it, weighted by the store's current term statistics (replaying the stream up to the
+    article would take minutes on a large store).
 
     Raises:
         StoryweaveError: the article is unknown or not clustered.
@@ -395,25 +446,33 @@ def explain(store: Store, article_id: str, params: ClusterParams | None = None, 
     assignment, article = store.assignment(article_id), store.article(article_id)
     if assignment is None or article is None:
         raise StoryweaveError(f"no clustered article {article_id!r}")
-    clusterer = OnlineStoryClusterer(params)
-    replay(clusterer, itertools.takewhile(lambda pair: pair[0].id != article_id, store.clustered()))
-    candidates = [c.story_id for c in clusterer.predict_one(article).candidates[:top]]
-    if assignment.story_id in clusterer.stories and assignment.story_id not in candidates:
-        candidates.insert(0, assignment.story_id)  # a syndicated copy joins its original's story unscored
+    clusterer = StoryPipeline(store, params).clusterer
+    recorded = {c["story_id"]: c for c in assignment.evidence[:top]}
+    story_ids = list(recorded) if recorded or assignment.opened else [assignment.story_id]
+    candidates = []
+    for story_id in story_ids:
+        earlier = [a for a, s in store.clustered(story_id=story_id) if s.seq < assignment.seq]  # type: ignore[operator]
+        if earlier:
+            evidence = clusterer.compare(article, *earlier)
+            if story_id in recorded:
+                then = recorded[story_id]
+                evidence = dataclasses.replace(
+                    evidence, probability=then["probability"], signals=then["signals"], gap_days=then["gap_days"]
+                )
+            candidates.append((story_id, evidence))
     return Explanation(
         article_id=article_id,
         story_id=assignment.story_id,
         opened=assignment.opened,
         copy_of=assignment.copy_of,
-        candidates=[(sid, clusterer.evidence(article, sid)) for sid in candidates],
+        scored=bool(recorded) or assignment.opened,
+        candidates=candidates,
     )
 
 
 def compare(store: Store, first: Article, second: Article, params: ClusterParams | None = None) -> Evidence:
     """Evidence that two articles report the same event, weighted by the store's term statistics."""
-    clusterer = OnlineStoryClusterer(params)
-    replay(clusterer, store.clustered())
-    return clusterer.compare(first, second)
+    return StoryPipeline(store, params).clusterer.compare(first, second)
 
 
 def story_view(store: Store, story_id: int) -> StoryView:

@@ -133,6 +133,7 @@ class Assignment:
         copy_of: the earlier article this one copies (syndication), if any.
         copy_similarity: estimated shingle Jaccard similarity with that article.
         evidence: each candidate story scored: {"story_id", "probability", "signals", "gap_days"}.
+        seq: its place in the order the clusterer saw articles in, given by the store.
     """
 
     article_id: str
@@ -142,6 +143,7 @@ class Assignment:
     copy_of: str | None = None
     copy_similarity: float | None = None
     evidence: tuple[dict[str, Any], ...] = ()
+    seq: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

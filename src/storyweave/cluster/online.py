@@ -16,6 +16,7 @@ import sys
 from collections import Counter, deque
 from collections.abc import Container, Sequence
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,8 @@ from storyweave.types import Article
 _DAY_S = 86400.0
 _CORE_NAMES = 24  # a story's most frequent names, among which its core names are found
 _EVICT_EVERY = 5000  # articles between two sweeps for closed stories
+# What `OnlineStoryClusterer.state` holds: everything it learns, not its parameters or inputs.
+_STATE = ("df", "name_df", "stories", "assignments", "_index", "_next_id", "_latest", "_learned")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,7 +199,8 @@ class OnlineStoryClusterer:
         params: fitted weights and settings; by default those shipped with storyweave.
 
     `predict_one` says where an article would go without changing anything; `learn_one` puts
-    it there (or into a story it is told) and updates the stories and the index.
+    it there (or into a story it is told) and updates the stories and the index. `state` and
+    `restore` carry what it has learned from one run to the next (see `storyweave.checkpoint`).
 
     A later article that resembles two stories joins the more probable one; stories are never
     merged online, so story ids stay stable while a stream runs. `recluster` (a new pass over
@@ -218,12 +222,25 @@ class OnlineStoryClusterer:
         self.params = params or ClusterParams.load()
         self.df = DocumentFrequencies()  # of terms
         self.name_df = DocumentFrequencies()  # of names
-        self.stories: dict[int, StoryState] = {}
-        self.assignments: dict[str, int] = {}
+        self.stories: dict[int, StoryState] = {}  # the open ones
+        self.assignments: dict[str, int] = {}  # article id -> story id, for the open stories' articles
         self._index: dict[str, list[int]] = {}  # lists, not deques: a deque costs 600 bytes empty
         self._next_id = 1
         self._inputs: dict[str, ArticleInputs] = {}  # computed ahead by `prefetch`, until used
         self._latest: dt.datetime | None = None  # the newest publication time seen
+        self._learned = 0  # articles learned
+
+    def state(self) -> dict[str, Any]:
+        """What the clusterer has learned, as data that pickles (see `storyweave.checkpoint`).
+        A clusterer with the same parameters that `restore`s it goes on exactly as this one would."""
+        return {name: getattr(self, name) for name in _STATE}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up a `state` saved from a clusterer with the same parameters."""
+        if set(state) != set(_STATE):
+            raise ValueError("not a clusterer state")
+        for name in _STATE:
+            setattr(self, name, state[name])
 
     def prefetch(self, articles: Sequence[Article], inputs: Sequence[ArticleInputs] | None = None) -> None:
         """Prepare many articles ahead of `learn_one`: much faster than one by one.
@@ -256,15 +273,23 @@ class OnlineStoryClusterer:
         self._add(prepared, decision.story_id)
         return decision
 
-    def evidence(self, article: Article, story_id: int) -> Evidence:
-        """The evidence between `article` and one of the stories."""
-        return self._evidence(self._prepare(article), self.stories[story_id])
+    def compare(self, article: Article, *story: Article) -> Evidence:
+        """The evidence that `article` reports the same event as the articles of `story` (one
+        or more, in the order the story took them in), weighted by the statistics learned so far.
+        Nothing is learned."""
+        self.prefetch([article, *story])
+        candidate = self._new_story(0)
+        for member in story:
+            self._absorb(candidate, self._prepare(member))
+        evidence = self._evidence(self._prepare(article), candidate)
+        for prefetched in (article, *story):
+            self._inputs.pop(prefetched.id, None)
+        return evidence
 
-    def compare(self, article: Article, other: Article) -> Evidence:
-        """The evidence that two articles report the same event (`other` as a one-article story)."""
-        story = self._new_story(0)
-        self._absorb(story, self._prepare(other))
-        return self._evidence(self._prepare(article), story)
+    @property
+    def learned(self) -> int:
+        """How many articles it has learned."""
+        return self._learned
 
     def new_story_id(self) -> int:
         """An id no story has yet."""
@@ -391,7 +416,8 @@ class OnlineStoryClusterer:
         published = article.features.published
         if published and (self._latest is None or published > self._latest):
             self._latest = published
-        if len(self.assignments) % _EVICT_EVERY == 0:
+        self._learned += 1
+        if self._learned % _EVICT_EVERY == 0:
             self._evict_closed()
 
     def _evict_closed(self) -> None:
@@ -399,7 +425,7 @@ class OnlineStoryClusterer:
         article seen: no later article can join them, and an endless stream must not grow memory.
         They leave the index too: left in the posting lists, closed stories made up four in five
         of the ids counted per article after 100,000 articles, and the count grew with the stream.
-        Undated stories are kept."""
+        Their articles leave `assignments`. Undated stories are kept."""
         if self._latest is None:
             return
         cutoff = self._latest - dt.timedelta(days=self.params.window_days)
@@ -408,6 +434,7 @@ class OnlineStoryClusterer:
             del self.stories[story_id]
         live = self.stories
         self._index = {key: kept for key, ids in self._index.items() if (kept := [i for i in ids if i in live])}
+        self.assignments = {article: story for article, story in self.assignments.items() if story in live}
 
     def _new_story(self, story_id: int) -> StoryState:
         return StoryState(id=story_id, recent=deque(maxlen=self.params.recent_members))

@@ -15,6 +15,7 @@ import hashlib
 import zlib
 from collections import deque
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -114,6 +115,12 @@ class SyndicationDetector:
         self._root: dict[str, str] = {}  # a copy's id -> the first report it copies
         self._recent: deque[tuple[str, str]] = deque()  # (id, fingerprint), oldest first
 
+    @property
+    def settings(self) -> dict[str, float]:
+        """The parameters it was made with."""
+        return {"threshold": self.threshold, "shingle": self.shingle, "num_perm": self.num_perm,
+                "min_words": self.min_words, "capacity": self.capacity}  # fmt: skip
+
     def signature(self, words: Sequence[str]) -> TextSignature:
         """The fingerprint and shingle MinHash of a text's `storyweave.clean.words`; depends on the
         settings alone, not on what was seen."""
@@ -171,6 +178,32 @@ class SyndicationDetector:
         if similarity < self.threshold:
             return None
         return Copy(self._root.get(original, original), round(similarity, 3), exact=False)
+
+    def state(self) -> dict[str, Any]:
+        """What the detector remembers, as data that pickles (see `storyweave.checkpoint`); the
+        LSH index is not in it, being rebuilt from the signatures by `restore`."""
+        return {
+            "exact": self._exact,
+            "root": self._root,
+            "recent": self._recent,
+            "signed": list(self._signatures),
+            "hashvalues": np.stack([m.hashvalues for m in self._signatures.values()])
+            if self._signatures
+            else np.zeros((0, self.num_perm), dtype=np.uint64),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up a `state` saved from a detector with the same settings."""
+        hashvalues = state["hashvalues"]
+        if not isinstance(hashvalues, np.ndarray) or hashvalues.shape[1:] != (self.num_perm,):
+            raise ValueError("not a syndication state for these settings")
+        self._exact, self._root, self._recent = state["exact"], state["root"], state["recent"]
+        self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        self._signatures = {}
+        with self._lsh.insertion_session() as session:
+            for article_id, values in zip(state["signed"], hashvalues, strict=True):
+                minhash = self._signatures[article_id] = self._minhash(values)
+                session.insert(article_id, minhash)
 
     def _forget_oldest(self) -> None:
         while len(self._recent) > self.capacity:

@@ -56,7 +56,7 @@ def evaluate(
         store_stream(lambda _: articles, pipeline, IngestReport())
         elapsed = time.perf_counter() - started
         ids = list(label_of)
-        story_of = pipeline.clusterer.assignments
+        story_of = {article.id: assignment.story_id for article, assignment in store.clustered()}
         scores = clustering_scores([label_of[i] for i in ids], [story_of[i] for i in ids])
     finally:
         store.close()

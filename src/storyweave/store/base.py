@@ -35,20 +35,37 @@ class Store(Protocol):
         """Full-text search, best first, with a relevance score (higher is better)."""
         ...
 
-    def save_assignments(self, assignments: Sequence[Assignment]) -> None:
-        """Record where articles went (replacing earlier records of the same articles)."""
+    def save_assignments(self, assignments: Sequence[Assignment]) -> int:
+        """Record where articles went, in this order (replacing earlier records of the same
+        articles); return the `Assignment.seq` of the last."""
         ...
 
     def clear_assignments(self) -> None:
-        """Forget every story (before re-clustering)."""
+        """Forget every story (before re-clustering), and the checkpoint learned from them."""
+        ...
+
+    def save_checkpoint(self, key: str, seq: int, learned: int, data: bytes) -> bool:
+        """Keep `data`, a state learned from the `learned` assignments up to `seq`, in place of any
+        earlier checkpoint. Nothing is kept, and False returned, if the store holds another number
+        of assignments up to `seq`: another writer's, which the state never learned.
+
+        Parameters:
+            key: what the state depends on (parameters, format); `checkpoint` asks by it.
+        """
+        ...
+
+    def checkpoint(self, key: str) -> tuple[int, bytes] | None:
+        """The state saved under `key` and the seq it was learned up to; None when there is none,
+        or when the assignments it was learned from have changed since."""
         ...
 
     def assignment(self, article_id: str) -> Assignment | None:
         """Where one article went, with the evidence."""
         ...
 
-    def clustered(self) -> Iterator[tuple[Article, Assignment]]:
-        """Clustered articles in the order the clusterer saw them."""
+    def clustered(self, *, after_seq: int = 0, story_id: int | None = None) -> Iterator[tuple[Article, Assignment]]:
+        """Clustered articles in the order the clusterer saw them: those after `after_seq`, of
+        one story if `story_id` is given."""
         ...
 
     def unclustered(self) -> Iterator[Article]:

@@ -66,6 +66,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP TRIGGER articles_ai;
     """,
+    # The pipeline's learned state, so that opening it need not replay every clustered article.
+    """
+    CREATE TABLE checkpoint (
+        key TEXT PRIMARY KEY,           -- what the state depends on: parameters and state format
+        seq INTEGER NOT NULL,           -- the state was learned from the assignments up to this seq
+        learned INTEGER NOT NULL,       -- ... which numbered this many
+        data BLOB NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    """,
 )
 
 _COLUMNS = (
@@ -113,6 +123,7 @@ def _assignment(row: sqlite3.Row) -> Assignment:
         copy_of=row["copy_of"],
         copy_similarity=row["copy_similarity"],
         evidence=tuple(json.loads(row["evidence"])),
+        seq=row["seq"],
     )
 
 
@@ -285,9 +296,9 @@ class SQLiteStore:
             rows = self._db.execute(sql, (_fts_query(query), limit)).fetchall()
         return [(_article(row), -row["rank"]) for row in rows]
 
-    def save_assignments(self, assignments: Sequence[Assignment]) -> None:
+    def save_assignments(self, assignments: Sequence[Assignment]) -> int:
         with self.transaction():
-            start = self._db.execute("SELECT coalesce(max(seq), 0) FROM assignments").fetchone()[0]
+            start = self._last_seq()
             self._db.executemany(
                 "INSERT OR REPLACE INTO assignments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -296,18 +307,49 @@ class SQLiteStore:
                     for n, a in enumerate(assignments, start=1)
                 ],
             )  # fmt: skip
+        return start + len(assignments)
+
+    def _last_seq(self) -> int:
+        return int(self._db.execute("SELECT coalesce(max(seq), 0) FROM assignments").fetchone()[0])
 
     def clear_assignments(self) -> None:
         with self.transaction():
             self._db.execute("DELETE FROM assignments")
+            self._db.execute("DELETE FROM checkpoint")
+
+    def save_checkpoint(self, key: str, seq: int, learned: int, data: bytes) -> bool:
+        with self.transaction():
+            if self._count_assignments(seq) != learned:
+                return False  # another writer's assignments are among them: the state lacks those
+            self._db.execute("DELETE FROM checkpoint")
+            self._db.execute(
+                "INSERT INTO checkpoint VALUES (?, ?, ?, ?, ?)",
+                (key, seq, learned, data, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            )
+        return True
+
+    def checkpoint(self, key: str) -> tuple[int, bytes] | None:
+        row = self._db.execute("SELECT seq, learned, data FROM checkpoint WHERE key = ?", (key,)).fetchone()
+        if row is None or self._count_assignments(row["seq"]) != row["learned"]:
+            return None
+        return row["seq"], row["data"]
+
+    def _count_assignments(self, until_seq: int) -> int:
+        return int(self._db.execute("SELECT count(*) FROM assignments WHERE seq <= ?", (until_seq,)).fetchone()[0])
 
     def assignment(self, article_id: str) -> Assignment | None:
         row = self._db.execute("SELECT * FROM assignments WHERE article_id = ?", (article_id,)).fetchone()
         return _assignment(row) if row else None
 
-    def clustered(self) -> Iterator[tuple[Article, Assignment]]:
-        sql = "SELECT * FROM articles JOIN assignments ON assignments.article_id = articles.id ORDER BY assignments.seq"
-        for row in self._db.execute(sql):
+    def clustered(self, *, after_seq: int = 0, story_id: int | None = None) -> Iterator[tuple[Article, Assignment]]:
+        where, params = "WHERE s.seq > ?", [after_seq]
+        if story_id is not None:
+            where += " AND s.story_id = ?"
+            params.append(story_id)
+        # The article's columns by name: both tables have a `seq`, and the assignment's is meant.
+        columns = ", ".join(f"a.{c}" for c in _COLUMNS.split(", "))
+        sql = f"SELECT {columns}, s.* FROM articles a JOIN assignments s ON s.article_id = a.id {where} ORDER BY s.seq"
+        for row in self._db.execute(sql, params):
             yield _article(row), _assignment(row)
 
     def unclustered(self) -> Iterator[Article]:

@@ -1,0 +1,119 @@
+"""Checkpoints: a later ingest takes up the state where the last one left it, as a full replay would."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import sqlite3
+import zlib
+from pathlib import Path
+
+import pytest
+
+import storyweave
+from conftest import SAMPLE
+from storyweave import checkpoint
+from storyweave.checkpoint import CheckpointError
+from storyweave.ingest import read_articles
+from storyweave.pipeline import StoryPipeline
+from storyweave.store import Store
+from storyweave.types import Article, Assignment
+
+ECB_SAMPLE = SAMPLE / "articles" / "ecbplus-sample.jsonl"
+
+
+def split_sample(folder: Path) -> tuple[Path, Path]:
+    """The sample in two files; the second also holds an exact copy of an article of the first."""
+    lines = ECB_SAMPLE.read_text(encoding="utf-8").splitlines()
+    copy = {**json.loads(lines[3]), "id": "republished", "url": "https://example.org/republished"}
+    first, second = folder / "first.jsonl", folder / "second.jsonl"
+    first.write_text("\n".join(lines[:50]) + "\n", encoding="utf-8")
+    second.write_text("\n".join([*lines[50:], json.dumps(copy)]) + "\n", encoding="utf-8")
+    return first, second
+
+
+def count_replayed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the articles pipelines replay from now on."""
+    replayed: list[str] = []
+    original = StoryPipeline._replay
+
+    def replay(self: StoryPipeline, clustered: list[tuple[Article, Assignment]]) -> None:
+        pairs = list(clustered)
+        replayed.extend(article.id for article, _ in pairs)
+        original(self, pairs)
+
+    monkeypatch.setattr(StoryPipeline, "_replay", replay)
+    return replayed
+
+
+def assignments(path: Path) -> dict[str, Assignment]:
+    store = storyweave.open_store(path)
+    try:
+        return {article.id: assignment for article, assignment in store.clustered()}
+    finally:
+        store.close()
+
+
+def test_second_ingest_takes_up_the_checkpoint_and_decides_as_a_full_replay_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = split_sample(tmp_path)
+    store = storyweave.open_store(tmp_path / "checkpointed.db")
+    storyweave.ingest([str(first)], store=store)
+    store.close()
+    shutil.copy(tmp_path / "checkpointed.db", tmp_path / "replayed.db")
+    with sqlite3.connect(tmp_path / "replayed.db") as db:
+        db.execute("DELETE FROM checkpoint")
+    replayed = count_replayed(monkeypatch)
+    for name in ("checkpointed", "replayed"):
+        store = storyweave.open_store(tmp_path / f"{name}.db")
+        storyweave.ingest([str(second)], store=store)
+        store.close()
+    assert len(replayed) == 50  # all of the first file for the store without a checkpoint; none for the other
+    checkpointed, full = assignments(tmp_path / "checkpointed.db"), assignments(tmp_path / "replayed.db")
+    assert len(checkpointed) == 98 and checkpointed == full
+    assert checkpointed["republished"].copy_of == json.loads(first.read_text().splitlines()[3])["id"]
+
+
+def test_a_stale_checkpoint_is_taken_up_and_only_what_followed_it_replayed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = split_sample(tmp_path)
+    store = storyweave.open_store(tmp_path / "x.db")
+    storyweave.ingest([str(first)], store=store)
+    later = [a for a in read_articles([str(second)]) if isinstance(a, Article)]
+    with store.transaction():  # as if an ingest had stopped before saving its checkpoint
+        store.add_articles(later)
+        StoryPipeline(store).add(later)
+    replayed = count_replayed(monkeypatch)
+    stories = StoryPipeline(store).clusterer.assignments
+    assert replayed == [a.id for a in later] and set(stories) >= {a.id for a in later}
+    store.close()
+
+
+def last_seq(store: Store) -> int:
+    return max(assignment.seq or 0 for _, assignment in store.clustered())
+
+
+def test_a_damaged_or_hostile_checkpoint_is_passed_over(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    key, seq, learned = StoryPipeline(store)._checkpoint_key(), last_seq(store), 97
+    hostile = zlib.compress(pickle.dumps({"clusterer": print}))
+    for data in (b"not a checkpoint", hostile):
+        assert store.save_checkpoint(key, seq, learned, data)
+        replayed = count_replayed(monkeypatch)
+        assert len(StoryPipeline(store).clusterer.assignments) == learned
+        assert len(replayed) == learned  # rebuilt from the stored assignments
+    with pytest.raises(CheckpointError, match=r"builtins\.print"):
+        checkpoint.loads(hostile)
+
+
+def test_checkpoint_is_refused_when_another_writer_got_in_between(store: Store) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    seq = last_seq(store)
+    assert store.checkpoint("other settings") is None
+    assert not store.save_checkpoint("k", seq, 10, b"state")  # the store holds 97 assignments up to seq
+    assert store.save_checkpoint("k", seq, 97, b"state") and store.checkpoint("k") == (seq, b"state")
+    store.clear_assignments()
+    assert store.checkpoint("k") is None
