@@ -1,4 +1,5 @@
-"""Checkpoints: a later ingest takes up the state where the last one left it, as a full replay would."""
+"""Checkpoints: a later ingest takes up the state where the last one left it, as a full replay would;
+and one writer at a time."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import storyweave
 from conftest import SAMPLE
 from storyweave import checkpoint
 from storyweave.checkpoint import CheckpointError
+from storyweave.errors import StoreError
 from storyweave.ingest import read_articles
 from storyweave.pipeline import StoryPipeline
-from storyweave.store import Store
+from storyweave.store import Store, sqlite
 from storyweave.types import Article, Assignment
 
 ECB_SAMPLE = SAMPLE / "articles" / "ecbplus-sample.jsonl"
@@ -117,3 +119,15 @@ def test_checkpoint_is_refused_when_another_writer_got_in_between(store: Store) 
     assert store.save_checkpoint("k", seq, 97, b"state") and store.checkpoint("k") == (seq, b"state")
     store.clear_assignments()
     assert store.checkpoint("k") is None
+
+
+def test_a_second_writer_is_refused_while_the_first_writes(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite, "WRITER_WAIT_S", 0.2)
+    other = storyweave.open_store(tmp_path / "test.db")  # the same file, as another process would open it
+    with store.writing(), pytest.raises(StoreError, match="another storyweave process is writing"):
+        storyweave.ingest([str(ECB_SAMPLE)], store=other)
+    assert other.count_articles() == 0
+    assert len(storyweave.ingest([str(ECB_SAMPLE)], store=other).added) == 97  # once the first has finished
+    other.close()

@@ -315,17 +315,21 @@ def ingest(
 
     Returns:
         An `IngestReport`; refused inputs are listed there, not raised.
+
+    Raises:
+        StoreError: another process is writing to the store, or a write failed.
     """
     report = IngestReport()
-    pipeline = StoryPipeline(store, params)
-    store_stream(
-        lambda done: read_articles(paths, format=format, metadata=metadata, on_input_done=done),
-        pipeline,
-        report,
-        on_input_done=on_input_done,
-        parallel=parallel,
-    )
-    pipeline.save_checkpoint()
+    with store.writing():
+        pipeline = StoryPipeline(store, params)
+        store_stream(
+            lambda done: read_articles(paths, format=format, metadata=metadata, on_input_done=done),
+            pipeline,
+            report,
+            on_input_done=on_input_done,
+            parallel=parallel,
+        )
+        pipeline.save_checkpoint()
     return report
 
 
@@ -398,7 +402,7 @@ def recluster(store: Store, params: ClusterParams | None = None) -> int:
     Returns:
         The number of stories.
     """
-    with store.transaction():
+    with store.writing(), store.transaction():
         store.clear_assignments()
         # The pipeline finds every article unclustered, and clusters them in order.
         StoryPipeline(store, params).save_checkpoint()

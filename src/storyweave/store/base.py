@@ -13,6 +13,11 @@ from storyweave.types import Article, Assignment, Story
 class Store(Protocol):
     """What the pipeline needs from storage. Writes happen inside `transaction()`."""
 
+    def writing(self) -> AbstractContextManager[None]:
+        """Be the store's only writing pipeline while inside; raise `StoreError` when another
+        process holds that place and does not give it up soon."""
+        ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all."""
         ...

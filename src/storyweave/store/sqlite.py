@@ -13,6 +13,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from storyweave.errors import StoreError
 from storyweave.types import Article, Assignment, Story, as_datetime, parse_publication_time
 
@@ -77,6 +79,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
 )
+
+WRITER_WAIT_S = 10.0  # how long a second writer waits for the first to finish before giving up
 
 _COLUMNS = (
     "id, url, source, title, text, raw_text, removed, published_at, published_utc, language, "
@@ -220,6 +224,27 @@ class SQLiteStore:
     def schema_version(self) -> int:
         """The schema version of the open database."""
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Be the only process that clusters into this store while inside (a lock file beside it,
+        released when the process ends, however it ends). Two pipelines writing at once would each
+        number stories from their own state, and their ids would collide."""
+        if self.path == ":memory:":
+            yield
+            return
+        lock = FileLock(self.path + ".lock", timeout=WRITER_WAIT_S)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"{self.path}: another storyweave process is writing to it (waited {WRITER_WAIT_S:g} s); "
+                "try again when it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
