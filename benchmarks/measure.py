@@ -1,37 +1,60 @@
 """One measurement in a fresh process: `python -m benchmarks.measure SYSTEM FILE [PARAM]`.
 
-Prints one JSON object: articles, seconds, articles_per_s, peak_rss_mb, n_clusters. Run in its
-own process so that peak memory is the system's own.
+Prints one JSON object: articles, seconds, articles_per_s, peak_rss_mb, n_clusters, and for
+storyweave later_ingest_1000_s. Run in its own process so that peak memory is the system's own.
 """
 
 from __future__ import annotations
 
 import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
-def _storyweave(path: Path, params: str | None) -> tuple[int, int]:
+def _storyweave(path: Path, params: str | None) -> dict[str, Any]:
+    """Ingest the stream into a new store; then, outside the timing, 1,000 more articles (see
+    `benchmarks.synthetic.follow_up`) in a new `storyweave ingest` process, as a later run would."""
     import storyweave
+    from benchmarks.synthetic import follow_up
     from storyweave.cluster import ClusterParams
 
     with tempfile.TemporaryDirectory() as folder:
         store = storyweave.open_store(Path(folder) / "bench.db")
+        started = time.perf_counter()
         report = storyweave.ingest([str(path)], store=store, params=ClusterParams.load(params or "default"))
         n_stories = len(store.stories())
+        result = _figures(len(report.added), time.perf_counter() - started, n_stories)
         store.close()
-    return len(report.added), n_stories
+        more = follow_up(path, Path(folder) / "more.jsonl")
+        command = [sys.executable, "-m", "storyweave", "ingest", str(more), "--db", str(Path(folder) / "bench.db")]
+        started = time.perf_counter()
+        subprocess.run([*command, "--params", params or "default"], check=True, capture_output=True)
+        result["later_ingest_1000_s"] = round(time.perf_counter() - started, 1)
+    return result
 
 
-def _peer(name: str, path: Path, param: str | None) -> tuple[int, int]:
+def _peer(name: str, path: Path, param: str | None) -> dict[str, Any]:
     from benchmarks.peers import PEERS
 
+    started = time.perf_counter()
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
     labels = PEERS[name](records, float(param)) if param else PEERS[name](records)
-    return len(records), len(set(labels))
+    return _figures(len(records), time.perf_counter() - started, len(set(labels)))
+
+
+def _figures(articles: int, seconds: float, clusters: int) -> dict[str, Any]:
+    return {
+        "articles": articles,
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(articles / seconds, 1),
+        "peak_rss_mb": round(_peak_rss_kb() / 1024),  # before storyweave's later ingest, in another process
+        "n_clusters": clusters,
+    }
 
 
 def _peak_rss_kb() -> int:
@@ -47,21 +70,7 @@ def _peak_rss_kb() -> int:
 
 
 def main(system: str, path: Path, param: str | None = None) -> None:
-    started = time.perf_counter()
-    articles, clusters = _storyweave(path, param) if system == "storyweave" else _peer(system, path, param)
-    seconds = time.perf_counter() - started
-    peak_mb = _peak_rss_kb() / 1024
-    print(
-        json.dumps(
-            {
-                "articles": articles,
-                "seconds": round(seconds, 2),
-                "articles_per_s": round(articles / seconds, 1),
-                "peak_rss_mb": round(peak_mb),
-                "n_clusters": clusters,
-            }
-        )
-    )
+    print(json.dumps(_storyweave(path, param) if system == "storyweave" else _peer(system, path, param)))
 
 
 if __name__ == "__main__":

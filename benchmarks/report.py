@@ -88,6 +88,15 @@ def render(results: dict[str, Any]) -> str:
         memory_line = f"**{memory}** ({million['peak_rss_mb']:,} MB)"
     else:
         memory_line = "**not measured** in this run (`--sizes 1000000`; about an hour at this throughput)"
+    later = [f"{int(size):,}: {row['storyweave']['later_ingest_1000_s']:.1f} s" for size, row in speed.items()
+             if "later_ingest_1000_s" in row["storyweave"]]  # fmt: skip
+    if later:
+        lines += [
+            "",
+            "A later ingest into the same store, of 1,000 more articles published after the stream (a new",
+            "`storyweave ingest` process, start-up included, that takes up the checkpoint the first one saved",
+            f"rather than replaying the store), by the store's size: {'; '.join(later)}.",
+        ]
     lines += [
         "",
         f"Targets: >= {SPEED_TARGET:,} articles/s on this 2-core machine: **{verdict}** (best {fastest:,.0f}/s); "

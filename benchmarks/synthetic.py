@@ -103,6 +103,20 @@ def _article(
     }
 
 
+def follow_up(stream: Path, path: Path, n_articles: int = 1000) -> Path:
+    """Write `n_articles` more of another stream, as if published from the end of `stream` on:
+    what a later `ingest` into a store holding `stream` sees."""
+    with stream.open("rb") as lines:
+        lines.seek(max(0, lines.seek(0, 2) - (1 << 16)))
+        last = json.loads(lines.read().splitlines()[-1])
+    shift = dt.datetime.fromisoformat(last["published_at"]) - dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    with path.open("w", encoding="utf-8") as out:
+        for record in generate(n_articles, seed=8):
+            published = (dt.datetime.fromisoformat(str(record["published_at"])) + shift).isoformat()
+            out.write(json.dumps({**record, "id": f"more-{record['id']}", "published_at": published}) + "\n")
+    return path
+
+
 def write(path: Path, n_articles: int, seed: int = 7) -> Path:
     """Write the stream as JSONL (once: an existing file of the right size is reused)."""
     if path.exists() and sum(1 for _ in path.open()) == n_articles:

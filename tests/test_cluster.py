@@ -120,6 +120,17 @@ def test_closed_stories_leave_memory_and_the_index(monkeypatch: pytest.MonkeyPat
     assert all(set(ids) <= live for ids in clusterer._index.values())
 
 
+def test_names_seen_once_in_a_closed_story_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(online, "_EVICT_EVERY", 2)
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("k1", QUAKE_OTHER, dt.date(2005, 2, 22)))
+    assert clusterer.name_df.counts["zarand"] == 1
+    clusterer.learn_one(article("m1", MEETING_2017, dt.date(2017, 1, 26)))  # the second: a sweep
+    assert "zarand" not in clusterer.name_df.counts and "kerman" not in clusterer.df.counts
+    assert clusterer.name_df.counts["amir-abdollahian"] == 1  # its story is open
+    assert clusterer.name_df.n_docs == 2
+
+
 def test_predict_one_changes_nothing() -> None:
     clusterer = OnlineStoryClusterer()
     clusterer.learn_one(article("q1", QUAKE_1))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import heapq
+import itertools
 import math
 import sys
 from collections import Counter, deque
@@ -425,7 +426,8 @@ class OnlineStoryClusterer:
         article seen: no later article can join them, and an endless stream must not grow memory.
         They leave the index too: left in the posting lists, closed stories made up four in five
         of the ids counted per article after 100,000 articles, and the count grew with the stream.
-        Their articles leave `assignments`. Undated stories are kept."""
+        Their articles leave `assignments`, and the names and terms seen once, outside the open
+        stories, leave the document frequencies. Undated stories are kept."""
         if self._latest is None:
             return
         cutoff = self._latest - dt.timedelta(days=self.params.window_days)
@@ -435,6 +437,8 @@ class OnlineStoryClusterer:
         live = self.stories
         self._index = {key: kept for key, ids in self._index.items() if (kept := [i for i in ids if i in live])}
         self.assignments = {article: story for article, story in self.assignments.items() if story in live}
+        self.name_df.forget_rare({name for story in live.values() for name in story.names})
+        self.df.forget_rare({term for story in live.values() for term in itertools.chain(story.centroid, story.lead)})
 
     def _new_story(self, story_id: int) -> StoryState:
         return StoryState(id=story_id, recent=deque(maxlen=self.params.recent_members))
