@@ -28,8 +28,14 @@ def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
     return sorted(words)
 
 
-def generate(n_articles: int, seed: int = 7) -> Iterator[dict[str, object]]:
-    """Yield `n_articles` article records (the JSONL format of `storyweave eval`), in time order."""
+def generate(n_articles: int, seed: int = 7, density_of: int | None = None) -> Iterator[dict[str, object]]:
+    """Yield `n_articles` article records (the JSONL format of `storyweave eval`), in time order.
+
+    Parameters:
+        density_of: publish as many articles a day as a stream of this many does. By default every
+            stream spans about half a year, so a longer one is also a denser one: a million
+            articles put about ten times as many stories in the clusterer's time window as 100,000.
+    """
     rng = np.random.default_rng(seed)
     vocabulary = _vocabulary(rng, 30_000)
     zipf = np.cumsum(1.0 / np.arange(1, len(vocabulary) + 1) ** 1.05)
@@ -43,7 +49,7 @@ def generate(n_articles: int, seed: int = 7) -> Iterator[dict[str, object]]:
     topics = [rng.choice(common, size=8) for _ in range(max(10, n_articles // 200))]
     while produced < n_articles:
         event_number += 1
-        clock += rng.exponential(24 * 30 / max(1, n_articles / 20))  # events arrive as a Poisson process
+        clock += rng.exponential(24 * 30 / max(1, (density_of or n_articles) / 20))  # a Poisson process of events
         topic = topics[rng.integers(len(topics))]
         names = [" ".join(w.capitalize() for w in rng.choice(rare, size=2)) for _ in range(4)]
         place = str(rng.choice(rare)).capitalize()
@@ -117,12 +123,12 @@ def follow_up(stream: Path, path: Path, n_articles: int = 1000) -> Path:
     return path
 
 
-def write(path: Path, n_articles: int, seed: int = 7) -> Path:
+def write(path: Path, n_articles: int, seed: int = 7, density_of: int | None = None) -> Path:
     """Write the stream as JSONL (once: an existing file of the right size is reused)."""
     if path.exists() and sum(1 for _ in path.open()) == n_articles:
         return path
     with path.open("w", encoding="utf-8") as stream:
-        for record in generate(n_articles, seed):
+        for record in generate(n_articles, seed, density_of):
             stream.write(json.dumps(record) + "\n")
     return path
 
