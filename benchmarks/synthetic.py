@@ -137,6 +137,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--density-of", type=int, help="publish as many articles a day as a stream of this size")
     args = parser.parse_args()
-    write(args.out, args.n)
+    write(args.out, args.n, density_of=args.density_of)
     sys.exit(0)
