@@ -180,7 +180,10 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 def _years_and_dates(text: str) -> tuple[frozenset[int], frozenset[str]]:
     """The years a text mentions, and its full dates as ISO strings. A date ends in a year, so
-    only the few characters before each year are searched for the rest of it."""
+    only the few characters before each year are searched for the rest of it.
+
+    Not `storyweave.clean.dates.dated_spans`, which also reads numeric dates: with it, the
+    clusterer's topic-wise cross-validated B-cubed F1 on ECB+ fell from 0.913 to 0.906."""
     years, dates = set(), set()
     for match in _YEAR.finditer(text):
         year = int(match.group())
