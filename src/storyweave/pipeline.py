@@ -452,7 +452,8 @@ def explain(store: Store, article_id: str, params: ClusterParams | None = None, 
         raise StoryweaveError(f"no clustered article {article_id!r}")
     clusterer = StoryPipeline(store, params).clusterer
     recorded = {c["story_id"]: c for c in assignment.evidence[:top]}
-    story_ids = list(recorded) if recorded or assignment.opened else [assignment.story_id]
+    scored = bool(recorded) or assignment.opened  # else a copy, which joined its original's story unweighed
+    story_ids = list(recorded) if scored else [assignment.story_id]
     candidates = []
     for story_id in story_ids:
         earlier = [a for a, s in store.clustered(story_id=story_id) if s.seq < assignment.seq]  # type: ignore[operator]
@@ -469,7 +470,7 @@ def explain(store: Store, article_id: str, params: ClusterParams | None = None, 
         story_id=assignment.story_id,
         opened=assignment.opened,
         copy_of=assignment.copy_of,
-        scored=bool(recorded) or assignment.opened,
+        scored=scored,
         candidates=candidates,
     )
 
