@@ -17,6 +17,7 @@ import storyweave
 from conftest import SHARED_DATA
 from storyweave.clean import words
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
+from storyweave.cluster import features
 from storyweave.cluster.features import PackedFeatures, article_features
 from storyweave.dedup import SyndicationDetector, shingle_hashes
 from storyweave.errors import ConfigError
@@ -58,6 +59,15 @@ def test_features_keep_a_title_apart_from_the_name_that_opens_the_body() -> None
     assert not any("iran hassan" in name for name in features.names)
     assert "qeshm" in features.lead_names and features.dates == frozenset({"2017-01-26"})
     assert features.years == frozenset({2017})
+
+
+def test_stop_words_are_scikit_learns_and_importing_storyweave_does_not_load_it() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert features.ENGLISH_STOP_WORDS == ENGLISH_STOP_WORDS
+    # In a fresh interpreter: scikit-learn took most of every command's start-up time.
+    code = "import sys, storyweave.cli; print('sklearn' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_features_cross_processes_packed_and_arrive_interned() -> None:

@@ -14,8 +14,7 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from pathlib import Path
 
 from storyweave.clean import words
 from storyweave.types import Article, as_datetime
@@ -32,8 +31,12 @@ _MONTH = r"(January|February|March|April|May|June|July|August|September|October|
 # What precedes the year in "26 January 2017" or "January 26, 2017".
 _DATE_HEAD = re.compile(rf"(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?)\s+$")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "told", "mr", "mrs", "ms", "according", "also", "new",
-                                              "year", "years", "just", "like", "s"}  # fmt: skip
+# scikit-learn's English list (its file says why it is a copy), and words of reporting.
+ENGLISH_STOP_WORDS = frozenset(
+    line for line in Path(__file__).with_name("stop_words.txt").read_text().splitlines() if not line.startswith("#")
+)
+STOP_WORDS = ENGLISH_STOP_WORDS | {"said", "says", "told", "mr", "mrs", "ms", "according", "also", "new", "year",
+                                   "years", "just", "like", "s"}  # fmt: skip
 _NAME_STOP = (
     frozenset(w.capitalize() for w in STOP_WORDS)
     | {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
