@@ -16,8 +16,7 @@ from datasketch import MinHash
 import storyweave
 from conftest import SHARED_DATA
 from storyweave.clean import words
-from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
-from storyweave.cluster import features
+from storyweave.cluster import ClusterParams, OnlineStoryClusterer, features, online
 from storyweave.cluster.features import PackedFeatures, article_features
 from storyweave.dedup import SyndicationDetector, shingle_hashes
 from storyweave.errors import ConfigError
@@ -102,6 +101,17 @@ def test_same_event_in_other_words_joins_the_story() -> None:
     assert first.opened and not second.opened
     assert second.story_id == first.story_id
     assert second.probability >= clusterer.params.threshold
+
+
+def test_cohesion_gap_weighs_an_article_against_how_alike_the_members_are() -> None:
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("q1", QUAKE_1))
+    gap = clusterer.predict_one(article("q2", QUAKE_2)).candidates[0].signals["cohesion_gap"]
+    assert gap == 0.0  # a story of one article has no members' joins to compare with
+    clusterer.learn_one(article("q2", QUAKE_2))
+    closer = clusterer.predict_one(article("q3", QUAKE_1 + " Aftershocks followed.")).candidates[0]
+    looser = clusterer.predict_one(article("k1", QUAKE_OTHER)).candidates[0]
+    assert closer.signals["cohesion_gap"] > 0 > looser.signals["cohesion_gap"]
 
 
 def test_same_kind_of_event_elsewhere_opens_a_new_story() -> None:

@@ -166,6 +166,10 @@ class StoryState:
     year: int | None = None
     embedding_sum: np.ndarray | None = None
     embedding_norm: float = 0.0
+    # The body cosines at which its members after the first joined it, summed, and their number:
+    # how alike the story's own members are, which `cohesion_gap` compares an article with.
+    join_cos_sum: float = 0.0
+    joins: int = 0
 
 
 def _trimmed(vector: dict[str, float], k: int) -> tuple[dict[str, float], float]:
@@ -342,10 +346,12 @@ class OnlineStoryClusterer:
 
     def _score(self, article: _Prepared, story: StoryState) -> Candidate:
         core_total = sum(story.core_names.values())
+        body_cos = _cosine(article.vector, story.centroid, story.centroid_sq)
         signals = {
-            "body_cos": _cosine(article.vector, story.centroid, story.centroid_sq),
+            "body_cos": body_cos,
             "lead_cos": _cosine(article.lead, story.lead, story.lead_sq),
             "member_cos": max((dot(article.vector, m) for m in story.recent), default=0.0),
+            "cohesion_gap": body_cos - story.join_cos_sum / story.joins if story.joins else 0.0,
             "name_overlap": _share(article.names, story.names),
             "name_cos": _cosine(article.names_unit, story.name_weights, story.name_sq),
             "lead_name_overlap": _share(article.lead_names, story.lead_names),
@@ -446,6 +452,9 @@ class OnlineStoryClusterer:
     def _absorb(self, story: StoryState, article: _Prepared) -> None:
         """Fold an article into a story: centroids, names, years, dates, time span, and the sums
         of squares scoring needs, kept up to date term by term rather than recomputed."""
+        if story.members:
+            story.join_cos_sum += _cosine(article.vector, story.centroid, story.centroid_sq)
+            story.joins += 1
         story.centroid_sq += add_into(story.centroid, article.vector)
         story.lead_sq += add_into(story.lead, article.lead)
         if len(story.centroid) > 2 * self.params.centroid_terms:

@@ -18,6 +18,7 @@ SIGNALS = (
     "body_cos",  # cosine of the article's tf-idf vector with the story's centroid
     "lead_cos",  # the same for title + first sentences, where news states the event
     "member_cos",  # cosine with the most similar recent member (single link)
+    "cohesion_gap",  # body_cos minus the mean body_cos at which the story's members joined it
     "name_overlap",  # idf-weighted share of the article's names that the story has
     "name_cos",  # cosine of the article's names with the story's, weighted by idf and frequency
     "name_conflict",  # idf-weighted share of the story's core names (in half its articles) the article lacks
