@@ -114,6 +114,15 @@ def test_cohesion_gap_weighs_an_article_against_how_alike_the_members_are() -> N
     assert closer.signals["cohesion_gap"] > 0 > looser.signals["cohesion_gap"]
 
 
+def test_lead_numbers_shared_with_a_story_count_for_it() -> None:
+    clusterer = OnlineStoryClusterer()
+    clusterer.learn_one(article("q1", QUAKE_1))
+    same = clusterer.predict_one(article("q3", "A 5.9 quake on Qeshm killed 10 people in 2005.")).candidates[0]
+    other = clusterer.predict_one(article("k1", QUAKE_OTHER)).candidates[0]  # 6.1 and 40
+    assert same.signals["lead_number_overlap"] == 1.0  # 2005 is a year: year_match weighs years
+    assert other.signals["lead_number_overlap"] == 0.0
+
+
 def test_same_kind_of_event_elsewhere_opens_a_new_story() -> None:
     clusterer = OnlineStoryClusterer()
     clusterer.learn_one(article("q1", QUAKE_1, dt.date(2005, 11, 27)))

@@ -133,6 +133,16 @@ def term_counts(tokens: Iterable[str]) -> Counter[str]:
     return counts
 
 
+def lead_numbers(lead: dict[str, int]) -> frozenset[str]:
+    """The numbers among a lead's terms, years aside: scores, tolls, magnitudes and sums, which
+    tell two events of one kind apart (two title fights, two quakes on one island).
+
+    >>> sorted(lead_numbers(term_counts(words("A 6.1 quake killed 10 people in 2005"))))
+    ['10', '6.1']
+    """
+    return frozenset(t for t in lead if t[0].isdigit() and not _YEAR.fullmatch(t))
+
+
 def names(text: str, lead_end: int = 0) -> tuple[Counter[str], Counter[str]]:
     """Capitalized phrases and their last word, lower-cased, as name keys: those of the whole
     text, and those of its first `lead_end` characters.

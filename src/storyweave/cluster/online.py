@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from storyweave.cluster.embeddings import lead_text, load_embedder
-from storyweave.cluster.features import ArticleFeatures, article_features
+from storyweave.cluster.features import ArticleFeatures, article_features, lead_numbers
 from storyweave.cluster.params import SIGNALS, ClusterParams
 from storyweave.cluster.vectors import (
     DocumentFrequencies,
@@ -136,6 +136,7 @@ class _Prepared:
     names: dict[str, float]
     names_unit: SparseVector  # `names` at unit length, for the name cosine
     lead_names: dict[str, float]  # the names of the lead, weighted by idf
+    lead_numbers: frozenset[str]
     year: int | None
     keys: list[str]  # the index keys: salient terms and names
     top: SparseVector  # `vector`'s heaviest terms: what a story keeps of a member, and what ranks candidates
@@ -151,6 +152,7 @@ class StoryState:
     lead: dict[str, float] = dataclasses.field(default_factory=dict)
     names: Counter[str] = dataclasses.field(default_factory=Counter)
     lead_names: Counter[str] = dataclasses.field(default_factory=Counter)
+    lead_numbers: set[str] = dataclasses.field(default_factory=set)
     years: Counter[int] = dataclasses.field(default_factory=Counter)
     dates: Counter[str] = dataclasses.field(default_factory=Counter)
     recent: deque[SparseVector] = dataclasses.field(default_factory=deque)
@@ -320,6 +322,7 @@ class OnlineStoryClusterer:
             names=names,
             names_unit=normalized(names),
             lead_names={k: self.name_df.idf(k) for k in features.lead_names},
+            lead_numbers=lead_numbers(features.lead),
             year=max(features.years) if features.years else None,
             keys=keys,
             top={t: vector[t] for t in ranked[: params.member_terms]},
@@ -355,6 +358,9 @@ class OnlineStoryClusterer:
             "name_overlap": _share(article.names, story.names),
             "name_cos": _cosine(article.names_unit, story.name_weights, story.name_sq),
             "lead_name_overlap": _share(article.lead_names, story.lead_names),
+            "lead_number_overlap": len(article.lead_numbers & story.lead_numbers) / len(article.lead_numbers)
+            if article.lead_numbers and story.lead_numbers
+            else 0.0,
             "name_conflict": sum(w for k, w in story.core_names.items() if k not in article.names) / core_total
             if core_total
             else 0.0,
@@ -472,6 +478,7 @@ class OnlineStoryClusterer:
         frequent = sorted([(k, n) for k, n in story.names.items() if n >= half], key=itemgetter(1), reverse=True)
         story.core_names = {k: story.name_weights[k] for k, _ in frequent[:_CORE_NAMES]}
         story.lead_names.update(map(sys.intern, article.features.lead_names.keys()))
+        story.lead_numbers |= article.lead_numbers
         if article.year is not None:
             story.years[article.year] += 1
             story.year = story.years.most_common(1)[0][0]

@@ -23,6 +23,7 @@ SIGNALS = (
     "name_cos",  # cosine of the article's names with the story's, weighted by idf and frequency
     "name_conflict",  # idf-weighted share of the story's core names (in half its articles) the article lacks
     "lead_name_overlap",  # idf-weighted share of the article's lead names among the story's lead names
+    "lead_number_overlap",  # share of the article's lead numbers (years aside) among the story's lead numbers
     "year_match",  # the article's latest mentioned year is the story's (1), or not (-1), or unknown (0)
     "date_match",  # the article and the story mention the same full date
     "embed_cos",  # cosine of the article's lead embedding with the story's mean lead embedding
