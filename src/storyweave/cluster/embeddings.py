@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import scipy.sparse
 
 from storyweave.errors import ConfigError
 
@@ -73,6 +72,8 @@ class StaticEmbedder:
         self._chunk_ids: dict[str, list[int]] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import scipy.sparse  # here, like model2vec: 0.1 s that commands which embed nothing need not pay
+
         ids = [self._token_ids(text) for text in texts]
         counts = np.array([len(i) for i in ids])
         # Each text's mean as one sparse product (texts x word pieces, 1/count per piece): no

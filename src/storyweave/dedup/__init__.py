@@ -15,14 +15,25 @@ import hashlib
 import zlib
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from storyweave.clean import words as text_words
 from storyweave.errors import ConfigError
 from storyweave.types import Article
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+
+def _datasketch() -> ModuleType:
+    """datasketch, imported when first needed: it imports scipy.integrate, a quarter of a second
+    that the commands which only read the store (`stories`, `story`, `search`) need not pay."""
+    import datasketch
+
+    return datasketch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,9 +119,9 @@ class SyndicationDetector:
         self.capacity = capacity
         # Shingles arrive hashed (see `shingle_hashes`), so MinHash's own hash is the identity;
         # the permutations are drawn once, not per article.
-        self._template = MinHash(num_perm=num_perm, hashfunc=int, scheme="affine32")
+        self._template = _datasketch().MinHash(num_perm=num_perm, hashfunc=int, scheme="affine32")
         self._exact: dict[str, str] = {}
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._lsh = _datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._signatures: dict[str, MinHash] = {}
         self._root: dict[str, str] = {}  # a copy's id -> the first report it copies
         self._recent: deque[tuple[str, str]] = deque()  # (id, fingerprint), oldest first
@@ -140,7 +151,7 @@ class SyndicationDetector:
 
     def _minhash(self, hashvalues: np.ndarray) -> MinHash:
         template = self._template
-        return MinHash(
+        return _datasketch().MinHash(
             self.num_perm,
             hashfunc=template.hashfunc,
             permutations=template.permutations,
@@ -198,7 +209,7 @@ class SyndicationDetector:
         if not isinstance(hashvalues, np.ndarray) or hashvalues.shape[1:] != (self.num_perm,):
             raise ValueError("not a syndication state for these settings")
         self._exact, self._root, self._recent = state["exact"], state["root"], state["recent"]
-        self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        self._lsh = _datasketch().MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         self._signatures = {}
         with self._lsh.insertion_session() as session:
             for article_id, values in zip(state["signed"], hashvalues, strict=True):
