@@ -136,7 +136,7 @@ class _Prepared:
     names: dict[str, float]
     names_unit: SparseVector  # `names` at unit length, for the name cosine
     lead_names: dict[str, float]  # the names of the lead, weighted by idf
-    lead_numbers: frozenset[str]
+    lead_numbers: dict[str, float]  # the numbers of the lead, weighted alike
     year: int | None
     keys: list[str]  # the index keys: salient terms and names
     top: SparseVector  # `vector`'s heaviest terms: what a story keeps of a member, and what ranks candidates
@@ -322,7 +322,7 @@ class OnlineStoryClusterer:
             names=names,
             names_unit=normalized(names),
             lead_names={k: self.name_df.idf(k) for k in features.lead_names},
-            lead_numbers=lead_numbers(features.lead),
+            lead_numbers=dict.fromkeys(lead_numbers(features.lead), 1.0),
             year=max(features.years) if features.years else None,
             keys=keys,
             top={t: vector[t] for t in ranked[: params.member_terms]},
@@ -358,9 +358,7 @@ class OnlineStoryClusterer:
             "name_overlap": _share(article.names, story.names),
             "name_cos": _cosine(article.names_unit, story.name_weights, story.name_sq),
             "lead_name_overlap": _share(article.lead_names, story.lead_names),
-            "lead_number_overlap": len(article.lead_numbers & story.lead_numbers) / len(article.lead_numbers)
-            if article.lead_numbers and story.lead_numbers
-            else 0.0,
+            "lead_number_overlap": _share(article.lead_numbers, story.lead_numbers),
             "name_conflict": sum(w for k, w in story.core_names.items() if k not in article.names) / core_total
             if core_total
             else 0.0,
@@ -478,7 +476,7 @@ class OnlineStoryClusterer:
         frequent = sorted([(k, n) for k, n in story.names.items() if n >= half], key=itemgetter(1), reverse=True)
         story.core_names = {k: story.name_weights[k] for k, _ in frequent[:_CORE_NAMES]}
         story.lead_names.update(map(sys.intern, article.features.lead_names.keys()))
-        story.lead_numbers |= article.lead_numbers
+        story.lead_numbers.update(article.lead_numbers)
         if article.year is not None:
             story.years[article.year] += 1
             story.year = story.years.most_common(1)[0][0]
