@@ -117,6 +117,20 @@ def test_eval_json_has_the_documented_keys() -> None:
     assert scores["bcubed"]["f1"] > 0.7
 
 
+def test_eval_errors_list_mixed_stories_and_split_events_of_the_file() -> None:
+    sample = SAMPLE / "articles" / "ecbplus-sample.jsonl"
+    event_of = {r["id"]: r["event"] for r in map(json.loads, sample.read_text().splitlines())}
+    code, out, _ = run("eval", str(sample), "--errors", "2", "--json")
+    errors = json.loads(out)["errors"]
+    assert code == 0 and errors["n_mixed"] >= 1 and 1 <= len(errors["mixed"]) <= 2
+    for mixed in errors["mixed"]:
+        assert len(mixed["events"]) >= 2 and event_of[mixed["mixed_by"]] in mixed["events"]
+    assert all(len(split["stories"]) >= 2 for split in errors["split"])
+    code, out, _ = run("eval", str(sample), "--errors", "1")
+    assert code == 0 and "stories mix gold events" in out and f"mixed when {errors['mixed'][0]['mixed_by']}" in out
+    assert "errors" not in json.loads(run("eval", str(sample), "--json")[1])
+
+
 def test_eval_refuses_a_file_without_labels(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text(json.dumps({"text": "The council approved the budget on Monday."}) + "\n")

@@ -1,4 +1,5 @@
-"""Clustering metrics against hand-computed cases and scikit-learn, and the labelled stream they score."""
+"""Clustering metrics against hand-computed cases and scikit-learn, the labelled stream they score, and the
+error listing of `storyweave eval --errors`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 from sklearn import metrics as skm
 
 from storyweave.errors import ConfigError
+from storyweave.eval.errors import clustering_errors
 from storyweave.eval.harness import labelled_articles
 from storyweave.eval.metrics import bcubed, clustering_scores, pairwise
+from storyweave.types import Article, Assignment
 
 
 def test_bcubed_by_hand() -> None:
@@ -74,3 +77,35 @@ def test_labelled_articles_come_in_the_order_ingest_clusters_them(tmp_path: Path
     articles, labels = labelled_articles(path, "event")
     assert [a.id for a in articles] == ["early", "undated", "late"]
     assert labels == ["a", "c", "b"]
+
+
+def test_errors_name_the_join_that_mixed_each_story_and_rank_the_worst_first() -> None:
+    # Story 1 opens with event x, then y joins it (the mixing join) and y's later articles follow;
+    # story 2 takes one x article by copy, so x is split too; story 3 is pure.
+    told = [
+        ("x", Assignment("a1", 1, True, 0.0)),
+        ("x", Assignment("a2", 1, False, 0.9)),
+        ("y", Assignment("b1", 1, False, 0.45)),
+        ("y", Assignment("b2", 1, False, 0.95)),
+        ("y", Assignment("b3", 1, False, 0.97)),
+        ("z", Assignment("c1", 3, True, 0.0)),
+        ("z", Assignment("c2", 2, True, 0.2)),
+        ("x", Assignment("a3", 2, False, 0.0, copy_of="a2")),
+        ("z", Assignment("c3", 3, False, 0.8)),
+    ]
+    clustered = [(Article(id=a.article_id, text="", title=f"title of {a.article_id}"), a) for _, a in told]
+    errors = clustering_errors(clustered, [label for label, _ in told])
+    story_1, story_2 = errors.mixed
+    assert (story_1.story_id, story_1.events, story_1.astray) == (1, {"y": 3, "x": 2}, 2)
+    assert (story_1.mixed_by, story_1.mixed_by_title, story_1.probability) == ("b1", "title of b1", 0.45)
+    assert (story_2.story_id, story_2.events, story_2.mixed_by, story_2.copy_of) == (2, {"z": 1, "x": 1}, "a3", "a2")
+    assert [(s.event, s.stories) for s in errors.split] == [("x", {1: 2, 2: 1}), ("z", {3: 2, 2: 1})]
+    assert errors.to_dict(limit=1)["mixed"][0]["mixed_by"] == "b1" and errors.to_dict()["n_split"] == 2
+
+
+def test_a_perfect_clustering_has_no_errors_and_mismatched_inputs_are_refused() -> None:
+    clustered = [(Article(id=str(i), text=""), Assignment(str(i), i // 2, i % 2 == 0, 0.9)) for i in range(4)]
+    errors = clustering_errors(clustered, ["p", "p", "q", "q"])
+    assert errors.mixed == [] and errors.split == []
+    with pytest.raises(ValueError, match="4 assignments but 3 labels"):
+        clustering_errors(clustered, ["p", "p", "q"])

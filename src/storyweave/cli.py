@@ -394,20 +394,27 @@ def explain(article_id: str, db: str, params_path: str | None, as_json: bool) ->
 @main.command(name="eval")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--label-field", default="event", show_default=True, help="Field holding each article's gold event.")
+@click.option(
+    "--errors",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also list the N stories that mix gold events most, with the join that mixed each, and the N events "
+    "spread over most stories.",
+)
 @params_option
 @json_option
-def evaluate(path: str, label_field: str, params_path: str | None, as_json: bool) -> None:
+def evaluate(path: str, label_field: str, errors: int, params_path: str | None, as_json: bool) -> None:
     """Cluster an annotated JSONL file as `ingest` would (in a throwaway store) and score it.
 
     \b
     Example:
-        storyweave eval sample/articles/ecbplus-sample.jsonl --json
+        storyweave eval sample/articles/ecbplus-sample.jsonl --errors 3
     """
     from storyweave.eval.harness import evaluate as run_evaluation
 
     params = load_params(params_path)
     with reported_errors():
-        scores = run_evaluation(path, label_field=label_field, params=params)
+        scores = run_evaluation(path, label_field=label_field, params=params, errors=errors)
     if as_json:
         print_json(scores)
         return
@@ -417,6 +424,21 @@ def evaluate(path: str, label_field: str, params_path: str | None, as_json: bool
     click.echo(f"ARI {scores['ari']:.4f}  NMI {scores['nmi']:.4f}  V-measure {scores['v_measure']:.4f}")
     counts = f"{scores['n_articles']} articles, {scores['n_gold']} gold events, {scores['n_pred']} predicted stories"
     click.echo(f"{counts}, {scores['articles_per_s']} articles/s")
+    if errors:
+        click.echo("\n".join(_error_lines(scores["errors"], scores)))
+
+
+def _error_lines(errors: dict[str, Any], scores: dict[str, Any]) -> Iterator[str]:
+    yield f"\n{errors['n_mixed']} of {scores['n_pred']} stories mix gold events; the worst:"
+    for mixed in errors["mixed"]:
+        events = ", ".join(f"{n} of {event}" for event, n in mixed["events"].items())
+        how = f"as a copy of {mixed['copy_of']}" if mixed["copy_of"] else f"at p {mixed['probability']:.2f}"
+        yield f"  story {mixed['story_id']} ({events}): mixed when {mixed['mixed_by']} joined {how}"
+        if mixed["mixed_by_title"]:
+            yield f"    {mixed['mixed_by_title']}"
+    yield f"\n{errors['n_split']} of {scores['n_gold']} gold events are spread over several stories; the worst:"
+    for split in errors["split"]:
+        yield f"  {split['event']}: " + ", ".join(f"{n} in story {story}" for story, n in split["stories"].items())
 
 
 @main.command()

@@ -8,6 +8,7 @@ from typing import Any
 
 from storyweave.cluster import ClusterParams
 from storyweave.errors import ConfigError, InputError
+from storyweave.eval.errors import clustering_errors
 from storyweave.eval.metrics import clustering_scores
 from storyweave.ingest import read_articles
 from storyweave.pipeline import IngestReport, StoryPipeline, publication_order, store_stream
@@ -40,9 +41,18 @@ def labelled_articles(path: str | Path, label_field: str, format: str | None = N
 
 
 def evaluate(
-    path: str | Path, *, label_field: str = "event", params: ClusterParams | None = None, format: str | None = None
+    path: str | Path,
+    *,
+    label_field: str = "event",
+    params: ClusterParams | None = None,
+    format: str | None = None,
+    errors: int = 0,
 ) -> dict[str, Any]:
     """Ingest `path` into a throwaway store in publication order, cluster online, and score.
+
+    Parameters:
+        errors: also list this many of the worst mixed stories and split events (see
+            `storyweave.eval.errors`), under the key "errors".
 
     Returns:
         `clustering_scores` plus `articles_per_s` (reading, cleaning, storing and clustering).
@@ -55,9 +65,12 @@ def evaluate(
         pipeline = StoryPipeline(store, params)
         store_stream(lambda _: articles, pipeline, IngestReport())
         elapsed = time.perf_counter() - started
-        ids = list(label_of)
-        story_of = {article.id: assignment.story_id for article, assignment in store.clustered()}
-        scores = clustering_scores([label_of[i] for i in ids], [story_of[i] for i in ids])
+        clustered = list(store.clustered())
+        gold = [label_of[article.id] for article, _ in clustered]
+        scores = clustering_scores(gold, [assignment.story_id for _, assignment in clustered])
     finally:
         store.close()
-    return {**scores, "articles_per_s": round(len(ids) / elapsed, 1)}
+    scores["articles_per_s"] = round(len(clustered) / elapsed, 1)
+    if errors:
+        scores["errors"] = clustering_errors(clustered, gold).to_dict(limit=errors)
+    return scores
