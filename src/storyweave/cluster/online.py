@@ -447,8 +447,8 @@ class OnlineStoryClusterer:
         live = self.stories
         self._drop_from_index(closed)
         self.assignments = {article: story for article, story in self.assignments.items() if story in live}
-        self.name_df.forget_rare({name for story in live.values() for name in story.names})
-        self.df.forget_rare({term for story in live.values() for term in itertools.chain(story.centroid, story.lead)})
+        self.name_df.forget_rare(story.names for story in live.values())
+        self.df.forget_rare(itertools.chain.from_iterable((story.centroid, story.lead) for story in live.values()))
 
     def _drop_from_index(self, closed: set[int]) -> None:
         # Only the posting lists that hold a closed story are rebuilt, found by a C-level
