@@ -9,6 +9,7 @@ import pytest
 from conftest import SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.clean import clean_text, normalize_unicode
 from storyweave.clean.dates import dateline
+from storyweave.clean.rules import TAIL_RULES
 
 
 def test_press_tv_seed_loses_read_more_lines_and_keeps_every_sentence() -> None:
@@ -77,6 +78,17 @@ def test_footer_glued_to_a_long_text_goes_but_a_mid_text_line_alike_stays() -> N
     # Only the end is furniture: the same words inside the text cut nothing after them.
     middle = "The court met. " * 15 + "All rights reserved to the families were upheld.\nTalks resume on Monday."
     assert clean_text(middle).text == middle
+
+
+def test_every_tail_rule_marker_is_text_its_pattern_requires() -> None:
+    # A marker absent from every match would silently switch its rule off.
+    for rules in TAIL_RULES.values():
+        for name, (marker, pattern) in rules.items():
+            assert marker in pattern, name
+    body = "The talks ended without a deal. " * 10  # one long line: not a debris line, a tail
+    footer = "This story is licensed under a Creative Commons licence."
+    assert clean_text(body + footer).removed == (("licence", footer),)
+    assert clean_text(body + footer.replace("Creative Commons", "Creative commons")).removed == ()
 
 
 def test_text_ending_mid_sentence_is_flagged() -> None:

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import re
 import unicodedata
+from typing import TypeVar
 
 from storyweave.clean.rules import LINE_RULES, TAIL_RULES
 from storyweave.clean.words import words
@@ -62,16 +63,22 @@ def normalize_unicode(text: str) -> str:
     return text.translate(_TYPOGRAPHY)
 
 
+_Rule = TypeVar("_Rule")  # a line rule (a pattern) or a tail rule (a marker and a pattern)
+
+
+def _merged(table: dict[str, dict[str, _Rule]], language: str | None) -> tuple[tuple[str, _Rule], ...]:
+    """The rules for `language`: those for every language, then its own (English's if it has none)."""
+    return tuple({**table["*"], **table.get(language or "en", table["en"])}.items())
+
+
 @functools.cache
-def _compiled(rules: tuple[tuple[str, str], ...], tail: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((name, re.compile(pattern, 0 if tail else re.IGNORECASE)) for name, pattern in rules)
+def _line_rules(language: str | None) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _merged(LINE_RULES, language))
 
 
-def _rules_for(
-    table: dict[str, dict[str, str]], language: str | None, tail: bool
-) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    merged = {**table["*"], **table.get(language or "en", table["en"])}
-    return _compiled(tuple(merged.items()), tail)
+@functools.cache
+def _tail_rules(language: str | None) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    return tuple((name, marker, re.compile(pattern)) for name, (marker, pattern) in _merged(TAIL_RULES, language))
 
 
 def _debris_rule(line: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
@@ -80,14 +87,17 @@ def _debris_rule(line: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> s
     return next((name for name, pattern in rules if pattern.fullmatch(line)), None)
 
 
-def _strip_tail(text: str, rules: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[str, list[tuple[str, str]]]:
+def _strip_tail(text: str, rules: tuple[tuple[str, str, re.Pattern[str]], ...]) -> tuple[str, list[tuple[str, str]]]:
     """Remove furniture glued to the end, repeatedly: a licence line can hide a sign-off."""
     removed: list[tuple[str, str]] = []
     changed = True
     while changed:
         changed = False
-        for name, pattern in rules:
-            match = pattern.search(text, max(0, len(text) - _TAIL_WINDOW))
+        for name, marker, pattern in rules:
+            start = max(0, len(text) - _TAIL_WINDOW)
+            if text.find(marker, start) < 0:
+                continue
+            match = pattern.search(text, start)
             if match and match.group().strip():
                 removed.append((name, match.group().strip()))
                 text = text[: match.start()].rstrip()
@@ -121,7 +131,7 @@ def clean_text(raw: str, language: str | None = "en") -> CleanedText:
     >>> cleaned.removed
     (('read-more', 'Read more'), ('sign-off', 'AB/CD'))
     """
-    line_rules = _rules_for(LINE_RULES, language, tail=False)
+    line_rules = _line_rules(language)
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
     for line in normalize_unicode(raw).split("\n"):
@@ -133,6 +143,6 @@ def clean_text(raw: str, language: str | None = "en") -> CleanedText:
             removed.append((rule, line))
         else:
             kept.append(line)
-    text, tail_removed = _strip_tail("\n".join(kept), _rules_for(TAIL_RULES, language, tail=True))
+    text, tail_removed = _strip_tail("\n".join(kept), _tail_rules(language))
     removed.extend(tail_removed)
     return CleanedText(text=text, removed=tuple(removed), truncation_reason=truncation_reason(raw, text))

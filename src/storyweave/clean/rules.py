@@ -3,8 +3,12 @@
 `LINE_RULES` match a whole line (after trimming) that is page furniture rather than article
 text. `TAIL_RULES` match furniture glued to the end of the text, such as a licence footer or
 an editor's sign-off that a scraper joined to the last paragraph; each must match at most 400
-characters, because only the text's last 500 are searched. Each rule has a name, which
-is recorded with what it removed so that a user can see why a piece went.
+characters, because only the text's last 500 are searched. A tail rule is a pair: a marker, text
+that any match contains (case-sensitive; "" for none), and the pattern. The pattern is searched
+only in a tail that holds the marker: a substring test costs next to nothing, while the search
+of a pattern with a lookbehind and a long optional run costs as much as the rest of cleaning.
+Each rule has a name, which is recorded with what it removed so that a user can see why a piece
+went.
 
 Add a language by adding a key; "*" applies to every language.
 """
@@ -50,15 +54,18 @@ LINE_RULES: dict[str, dict[str, str]] = {
     },
 }
 
-TAIL_RULES: dict[str, dict[str, str]] = {
+TAIL_RULES: dict[str, dict[str, tuple[str, str]]] = {
     "*": {
         # An editor's initials closing a wire story ("MH/PA", "AFP/RN"), glued to the last line.
-        "sign-off": r"(?<=[.!?\"'])\s*\b[A-Z]{1,5}(?:/[A-Z]{1,5}){1,3}\s*$",
+        "sign-off": ("/", r"(?<=[.!?\"'])\s*\b[A-Z]{1,5}(?:/[A-Z]{1,5}){1,3}\s*$"),
     },
     "en": {
-        "licence": r"(?<=[.!?\"'])\s*(?:\b[A-Z]{1,5}(?:/[A-Z]{1,5}){1,3}\s+)?[^.!?\n]{0,160}"
-        r"\bis licensed under (?:a |the )?Creative Commons\b[^\n]{0,160}$",
-        "all-rights": r"(?<=[.!?\"'])\s*[^.!?\n]{0,160}\bAll rights reserved\b[^\n]{0,80}$",
-        "copyright": r"(?<=[.!?\"'])\s*(?:©|Copyright ©?)\s*(?:19|20)\d\d\b[^\n]{0,160}$",
+        "licence": (
+            "Creative Commons",
+            r"(?<=[.!?\"'])\s*(?:\b[A-Z]{1,5}(?:/[A-Z]{1,5}){1,3}\s+)?[^.!?\n]{0,160}"
+            r"\bis licensed under (?:a |the )?Creative Commons\b[^\n]{0,160}$",
+        ),
+        "all-rights": ("All rights reserved", r"(?<=[.!?\"'])\s*[^.!?\n]{0,160}\bAll rights reserved\b[^\n]{0,80}$"),
+        "copyright": ("", r"(?<=[.!?\"'])\s*(?:©|Copyright ©?)\s*(?:19|20)\d\d\b[^\n]{0,160}$"),
     },
 }
