@@ -20,7 +20,7 @@ import storyweave
 from conftest import SAMPLE, SEED_PRESS_TV
 from storyweave.errors import ConfigError, InputError, StoryweaveError
 from storyweave.ingest import read_articles, text
-from storyweave.pipeline import IngestReport, Source, StoryPipeline, store_stream
+from storyweave.pipeline import IngestReport, Source, store_stream
 from storyweave.store import Store
 from storyweave.types import Article
 
@@ -340,5 +340,5 @@ def test_a_failing_reader_process_fails_the_ingest_and_stores_nothing(
     store: Store, failure: Callable[[], None], error: type[Exception], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        store_stream(_failing_source(failure), StoryPipeline(store), IngestReport(), parallel=True)
+        store_stream(_failing_source(failure), store, IngestReport(), parallel=True)
     assert list(store.articles()) == []

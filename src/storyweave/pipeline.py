@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import itertools
 import multiprocessing
@@ -127,14 +128,16 @@ def _read_and_prepare(source: Source, prepare: Preparer, queue: multiprocessing.
         queue.put(("failed", exc))
 
 
+@contextlib.contextmanager
 def _prepared_batches(
     source: Source, prepare: Preparer, report: IngestReport, on_input_done: Callable[[str | Path], None], parallel: bool
-) -> Iterator[tuple[list[Article], dict[str, Prepared] | None]]:
-    """The stream in batches, refusals filed in `report`. With `parallel`, a second process reads,
-    cleans and `prepare`s the batches while this one stores and clusters them."""
+) -> Iterator[Iterator[tuple[list[Article], dict[str, Prepared] | None]]]:
+    """The stream in batches, refusals filed in `report`. With `parallel`, a second process,
+    started on entry, reads, cleans and `prepare`s the batches while this one stores and
+    clusters them; it is stopped on exit."""
     if not parallel:
         articles = _articles(source(on_input_done), report.rejected.append)
-        yield from ((batch, None) for batch in _batched(articles, BATCH_SIZE))
+        yield ((batch, None) for batch in _batched(articles, BATCH_SIZE))
         return
     # Forked, so that the source needs no pickling and the process starts at once. Told before
     # the fork, the tokenizer stays single-threaded in it rather than warning.
@@ -144,20 +147,29 @@ def _prepared_batches(
     reader = context.Process(target=_read_and_prepare, args=(source, prepare, queue), daemon=True)
     reader.start()
     try:
-        while (message := _next_message(queue, reader))[0] != "end":
-            kind, payload = message
-            if kind == "batch":
-                batch, packed = payload
-                yield batch, packed.unpack()
-            elif kind == "rejected":
-                report.rejected.append(payload)
-            elif kind == "input_done":
-                on_input_done(payload)
-            else:
-                raise payload
+        yield _received_batches(queue, reader, report, on_input_done)
     finally:
         reader.kill()
         reader.join()
+
+
+def _received_batches(
+    queue: multiprocessing.Queue,  # type: ignore[type-arg]
+    reader: BaseProcess,
+    report: IngestReport,
+    on_input_done: Callable[[str | Path], None],
+) -> Iterator[tuple[list[Article], dict[str, Prepared]]]:
+    while (message := _next_message(queue, reader))[0] != "end":
+        kind, payload = message
+        if kind == "batch":
+            batch, packed = payload
+            yield batch, packed.unpack()
+        elif kind == "rejected":
+            report.rejected.append(payload)
+        elif kind == "input_done":
+            on_input_done(payload)
+        else:
+            raise payload
 
 
 def _next_message(queue: multiprocessing.Queue, reader: BaseProcess) -> tuple[str, Any]:  # type: ignore[type-arg]
@@ -173,6 +185,18 @@ def parallel_by_default() -> bool:
     """Whether `ingest` reads and prepares in a second process: with a second core, where
     processes can fork (the reader runs the caller's source without pickling it)."""
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def prepare_articles(
+    articles: Sequence[Article], embedder: str, syndication: SyndicationDetector
+) -> dict[str, Prepared]:
+    """Features, lead embeddings (by the embedder called `embedder`) and shingle signatures (by
+    `syndication`'s settings), by article id. Pure, and needing no stream state, so that `ingest`
+    can run it in a reader process, a batch ahead."""
+    body_words = [words(a.text) for a in articles]  # tokenized once for both
+    inputs = article_inputs(articles, embedder, body_words)
+    signature = syndication.signature
+    return {a.id: Prepared(i, signature(w)) for a, i, w in zip(articles, inputs, body_words, strict=True)}
 
 
 class StoryPipeline:
@@ -215,11 +239,8 @@ class StoryPipeline:
 
     def prepare(self, articles: Sequence[Article]) -> dict[str, Prepared]:
         """The per-article work that needs no stream state: features, lead embeddings, shingle
-        signatures. Pure, so that `ingest` can run it in a worker process, a batch ahead."""
-        body_words = [words(a.text) for a in articles]  # tokenized once for both
-        inputs = article_inputs(articles, self.clusterer.params.embedder, body_words)
-        signature = self.syndication.signature
-        return {a.id: Prepared(i, signature(w)) for a, i, w in zip(articles, inputs, body_words, strict=True)}
+        signatures (see `prepare_articles`)."""
+        return prepare_articles(articles, self.clusterer.params.embedder, self.syndication)
 
     def save_checkpoint(self) -> bool:
         """Keep the state in the store, so that the next pipeline on it starts from here.
@@ -321,11 +342,11 @@ def ingest(
     """
     report = IngestReport()
     with store.writing():
-        pipeline = StoryPipeline(store, params)
-        store_stream(
+        pipeline = store_stream(
             lambda done: read_articles(paths, format=format, metadata=metadata, on_input_done=done),
-            pipeline,
+            store,
             report,
+            params=params,
             on_input_done=on_input_done,
             parallel=parallel,
         )
@@ -335,25 +356,40 @@ def ingest(
 
 def store_stream(
     source: Source,
-    pipeline: StoryPipeline,
+    store: Store,
     report: IngestReport,
     *,
+    params: ClusterParams | None = None,
     on_input_done: Callable[[str | Path], None] | None = None,
     parallel: bool | None = None,
-) -> None:
-    """Store and cluster a stream a batch at a time, each batch in one transaction.
+) -> StoryPipeline:
+    """Open a `StoryPipeline` on `store` and store and cluster a stream into it, a batch at a
+    time, each batch in one transaction. With a reader process, it starts first: it reads and
+    prepares while this one takes up the store's checkpoint, which on a large store takes seconds.
 
     Parameters:
         source: makes the stream, given what to call when an input has been read.
-        pipeline: where the articles go.
+        store: where the articles go.
         report: collects what was added, present or refused.
+        params: clusterer parameters; default: the shipped ones.
         on_input_done: called after each input, for progress display.
         parallel: read and prepare in a second process; default: `parallel_by_default()`.
+
+    Returns:
+        The pipeline, holding what it learned.
     """
     parallel = parallel_by_default() if parallel is None else parallel
-    with _rare_garbage_collection():
-        for batch, prepared in _prepared_batches(source, pipeline.prepare, report, on_input_done or _ignore, parallel):
+    params = params or ClusterParams.load()
+    # A signature depends on the detector's settings alone, so the reader needs no pipeline.
+    prepare = functools.partial(prepare_articles, embedder=params.embedder, syndication=SyndicationDetector())
+    with (
+        _rare_garbage_collection(),
+        _prepared_batches(source, prepare, report, on_input_done or _ignore, parallel) as batches,
+    ):
+        pipeline = StoryPipeline(store, params)
+        for batch, prepared in batches:
             _store_batch(batch, pipeline, report, prepared)
+    return pipeline
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from storyweave.errors import ConfigError, InputError
 from storyweave.eval.errors import clustering_errors
 from storyweave.eval.metrics import clustering_scores
 from storyweave.ingest import read_articles
-from storyweave.pipeline import IngestReport, StoryPipeline, publication_order, store_stream
+from storyweave.pipeline import IngestReport, publication_order, store_stream
 from storyweave.store import open_store
 from storyweave.types import Article
 
@@ -62,8 +62,7 @@ def evaluate(
     label_of = {a.id: label for a, label in zip(articles, labels, strict=True)}
     store = open_store(":memory:")
     try:
-        pipeline = StoryPipeline(store, params)
-        store_stream(lambda _: articles, pipeline, IngestReport())
+        store_stream(lambda _: articles, store, IngestReport(), params=params)
         elapsed = time.perf_counter() - started
         clustered = list(store.clustered())
         gold = [label_of[article.id] for article, _ in clustered]
