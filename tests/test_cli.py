@@ -131,6 +131,17 @@ def test_eval_errors_list_mixed_stories_and_split_events_of_the_file() -> None:
     assert "errors" not in json.loads(run("eval", str(sample), "--json")[1])
 
 
+def test_eval_keeps_its_store_for_explain_on_request(tmp_path: Path) -> None:
+    sample, kept = str(SAMPLE / "articles" / "ecbplus-sample.jsonl"), tmp_path / "eval.db"
+    code, out, _ = run("eval", sample, "--errors", "1", "--keep", str(kept), "--json")
+    assert code == 0
+    mixed_by = json.loads(out)["errors"]["mixed"][0]["mixed_by"]
+    code, out, _ = run("explain", mixed_by, "--db", str(kept))
+    assert code == 0 and f"{mixed_by} joined story" in out
+    code, _, err = run("eval", sample, "--keep", str(kept))
+    assert code == 1 and "already exists" in err
+
+
 def test_eval_refuses_a_file_without_labels(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text(json.dumps({"text": "The council approved the budget on Monday."}) + "\n")

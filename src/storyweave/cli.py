@@ -401,20 +401,28 @@ def explain(article_id: str, db: str, params_path: str | None, as_json: bool) ->
     help="Also list the N stories that mix gold events most, with the join that mixed each, and the N events "
     "spread over most stories.",
 )
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False),
+    help="Keep the store in this new file, to ask `storyweave explain ARTICLE_ID --db FILE` about its decisions.",
+)
 @params_option
 @json_option
-def evaluate(path: str, label_field: str, errors: int, params_path: str | None, as_json: bool) -> None:
+def evaluate(
+    path: str, label_field: str, errors: int, keep: str | None, params_path: str | None, as_json: bool
+) -> None:
     """Cluster an annotated JSONL file as `ingest` would (in a throwaway store) and score it.
 
     \b
     Example:
-        storyweave eval sample/articles/ecbplus-sample.jsonl --errors 3
+        storyweave eval sample/articles/ecbplus-sample.jsonl --errors 3 --keep eval.db
+        storyweave explain ARTICLE_ID --db eval.db
     """
     from storyweave.eval.harness import evaluate as run_evaluation
 
     params = load_params(params_path)
     with reported_errors():
-        scores = run_evaluation(path, label_field=label_field, params=params, errors=errors)
+        scores = run_evaluation(path, label_field=label_field, params=params, errors=errors, keep=keep)
     if as_json:
         print_json(scores)
         return
@@ -426,6 +434,8 @@ def evaluate(path: str, label_field: str, errors: int, params_path: str | None, 
     click.echo(f"{counts}, {scores['articles_per_s']} articles/s")
     if errors:
         click.echo("\n".join(_error_lines(scores["errors"], scores)))
+    if keep:
+        click.echo(f"\nthe store is kept: storyweave explain ARTICLE_ID --db {keep}")
 
 
 def _error_lines(errors: dict[str, Any], scores: dict[str, Any]) -> Iterator[str]:

@@ -47,23 +47,33 @@ def evaluate(
     params: ClusterParams | None = None,
     format: str | None = None,
     errors: int = 0,
+    keep: str | Path | None = None,
 ) -> dict[str, Any]:
     """Ingest `path` into a throwaway store in publication order, cluster online, and score.
 
     Parameters:
         errors: also list this many of the worst mixed stories and split events (see
             `storyweave.eval.errors`), under the key "errors".
+        keep: keep the store in this new SQLite file rather than throw it away, so that
+            `storyweave explain` can be asked about its decisions.
 
     Returns:
         `clustering_scores` plus `articles_per_s` (reading, cleaning, storing and clustering).
+
+    Raises:
+        ConfigError: `keep` names a file that exists (its articles would be scored too).
     """
+    if keep is not None and Path(keep).exists():
+        raise ConfigError(f"{keep}: already exists; eval keeps its store in a new file only")
     started = time.perf_counter()
     articles, labels = labelled_articles(path, label_field, format)
     label_of = {a.id: label for a, label in zip(articles, labels, strict=True)}
-    store = open_store(":memory:")
+    store = open_store(Path(keep) if keep is not None else ":memory:")
     try:
-        store_stream(lambda _: articles, store, IngestReport(), params=params)
+        pipeline = store_stream(lambda _: articles, store, IngestReport(), params=params)
         elapsed = time.perf_counter() - started
+        if keep is not None:
+            pipeline.save_checkpoint()  # so that `explain` on it need not replay the stream
         clustered = list(store.clustered())
         gold = [label_of[article.id] for article, _ in clustered]
         scores = clustering_scores(gold, [assignment.story_id for _, assignment in clustered])
