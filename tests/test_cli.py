@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.cli import main
+from storyweave.cluster import ClusterParams
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -156,6 +157,9 @@ def test_train_writes_parameters_that_ingest_and_eval_accept(tmp_path: Path) -> 
     assert code == 0 and "cross-validated B-cubed F1" in out
     params = json.loads(out_path.read_text())
     assert params["_provenance"]["articles"] == 97 and 0 < params["threshold"] < 1
+    # The sample is undated, as ECB+ is: the publication-gap penalty stays the shipped prior.
+    assert params["_provenance"]["gap_penalty"] == "prior" and "gap penalty kept" in out
+    assert params["gap_penalty"] == ClusterParams.load().gap_penalty
     assert run("eval", sample, "--params", str(out_path))[0] == 0
     code, out, _ = run("ingest", sample, "--db", str(tmp_path / "x.db"), "--params", str(out_path))
     assert code == 0 and run("recluster", "--db", str(tmp_path / "x.db"), "--params", str(out_path))[0] == 0

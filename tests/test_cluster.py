@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import pickle
@@ -18,8 +19,10 @@ from conftest import SHARED_DATA
 from storyweave.clean import words
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
 from storyweave.cluster.features import ENGLISH_STOP_WORDS, PackedFeatures, article_features
+from storyweave.cluster.training import cluster_labels, fit
 from storyweave.dedup import SyndicationDetector, shingle_hashes
 from storyweave.errors import ConfigError
+from storyweave.eval.metrics import bcubed
 from storyweave.pipeline import explain, recluster
 from storyweave.store import Store
 from storyweave.types import Article
@@ -191,6 +194,47 @@ def test_params_round_trip_through_json(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(ConfigError, match="not readable clusterer parameters"):
         ClusterParams.load(tmp_path / "bad.json")
+
+
+# Recurring events: the same kind of event in the same place, five days apart, reported in the
+# same words. Only the publication dates tell the two occurrences apart.
+RECURRING = [("Qeshm Island", "earthquake"), ("Lyon", "factory fire"), ("Rotterdam", "dock strike"),
+             ("Valparaiso", "forest fire"), ("Kerala", "flood"), ("Manila", "typhoon")]  # fmt: skip
+RECURRING_REPORTS = [
+    "A {kind} hit {place} on {day}, officials said, and {n} people were hurt.",
+    "{n} people were hurt when a {kind} struck {place} on {day}, according to local officials.",
+    "Officials in {place} counted {n} injured after the {kind} of {day}.",
+    "The {kind} in {place} on {day} left {n} people injured, the authorities said.",
+]
+
+
+def recurring_events(dated: bool) -> tuple[list[Article], list[str]]:
+    start = dt.datetime(2024, 3, 4, 8, tzinfo=dt.UTC)
+    stream = []
+    for occurrence in range(2):
+        for s, (place, kind) in enumerate(RECURRING):
+            when = start + dt.timedelta(days=5 * occurrence, hours=s)
+            for j, report in enumerate(RECURRING_REPORTS):
+                text = report.format(kind=kind, place=place, n=12 + 7 * occurrence, day=f"{when:%A}")
+                published = when + dt.timedelta(minutes=20 * j) if dated else None
+                report_id = f"{s}-{occurrence}-{j}"
+                stream.append((Article(id=report_id, text=text, published_at=published), f"{s}-{occurrence}"))
+    return [a for a, _ in stream], [label for _, label in stream]
+
+
+def test_train_fits_the_gap_penalty_on_dated_data_and_keeps_the_prior_on_undated() -> None:
+    base = dataclasses.replace(ClusterParams.load(), gap_penalty=0.0)
+    articles, labels = recurring_events(dated=True)
+    dated = fit(articles, labels, base=base, folds=0)
+    assert dated.gap_fitted and dated.params.gap_penalty > 0
+    without_gap = dataclasses.replace(dated.params, gap_penalty=0.0)
+    assert bcubed(labels, cluster_labels(articles, dated.params)).f1 == 1.0
+    assert bcubed(labels, cluster_labels(articles, without_gap)).f1 < 0.9  # the occurrences merge
+
+    undated = fit(*recurring_events(dated=False), base=base, folds=0)
+    assert not undated.gap_fitted and undated.params.gap_penalty == base.gap_penalty
+    one_day = [dataclasses.replace(a, published_at=articles[0].published_at) for a in articles]
+    assert not fit(one_day, labels, base=base, folds=0).gap_fitted  # dated, but no gap to learn from
 
 
 def test_syndicated_copy_is_marked_as_a_copy_of_the_first_report() -> None:

@@ -467,7 +467,7 @@ def train(path: str, label_field: str, group_field: str | None, folds: int, out:
     Example:
         storyweave train sample/articles/ecbplus-sample.jsonl --group-field topic --out my-params.json
     """
-    from storyweave.cluster.training import fit
+    from storyweave.cluster.training import MIN_DATED_SHARE, fit
     from storyweave.eval.harness import labelled_articles
 
     with reported_errors():
@@ -480,14 +480,17 @@ def train(path: str, label_field: str, group_field: str | None, folds: int, out:
         report = fit(articles, labels, groups, base=load_params(params_path), folds=folds)
         provenance = {"file": Path(path).name, "articles": len(articles), "label_field": label_field,
                       "group_field": group_field, "cv_bcubed_f1": [round(f, 4) for f in report.cv_bcubed_f1],
-                      "train_bcubed_f1": round(report.train_bcubed_f1, 4)}  # fmt: skip
+                      "train_bcubed_f1": round(report.train_bcubed_f1, 4),
+                      "gap_penalty": "fitted" if report.gap_fitted else "prior"}  # fmt: skip
         report.params.save(out, provenance)
     cv = (
         f"cross-validated B-cubed F1 {report.cv_mean:.4f} over {len(report.cv_bcubed_f1)} folds; "
         if report.cv_bcubed_f1
         else ""
     )
-    click.echo(f"{cv}training-stream F1 {report.train_bcubed_f1:.4f}; parameters written to {out}")
+    gap = "fitted" if report.gap_fitted else f"kept (fitted where {MIN_DATED_SHARE:.0%} of the pairs are dated)"
+    click.echo(f"{cv}training-stream F1 {report.train_bcubed_f1:.4f}; publication-gap penalty {gap}: "
+               f"{report.params.gap_penalty:.3f} per day; parameters written to {out}")  # fmt: skip
 
 
 def raise_one_line(message: str) -> None:

@@ -210,8 +210,10 @@ class OnlineStoryClusterer:
     `restore` carry what it has learned from one run to the next (see `storyweave.checkpoint`).
 
     A later article that resembles two stories joins the more probable one; stories are never
-    merged online, so story ids stay stable while a stream runs. `recluster` (a new pass over
-    all articles in publication order) repairs order effects.
+    merged online, so story ids stay stable while a stream runs. (Merging them when the second
+    story is probable too, at 0.8 or 0.9, left the cross-validated B-cubed F1 on ECB+ unchanged;
+    at 0.7 it fell.) `recluster` (a new pass over all articles in publication order) repairs
+    order effects.
 
     References:
         Allan, Papka and Lavrenko, "On-line new event detection and tracking", SIGIR 1998.

@@ -47,7 +47,8 @@ class ClusterParams:
         threshold: join the best story when its probability reaches this, else open a story.
         window_days: a story takes no article published more than this many days after its last.
         gap_grace_days: publication gaps up to this are free.
-        gap_penalty: logit subtracted per day of gap beyond the grace. A prior, not fitted: the
+        gap_penalty: logit subtracted per day of gap beyond the grace. `storyweave train` fits it
+            where most training pairs are dated; the shipped value is a prior, since the
             development data carries no publication dates.
         max_candidates: candidate stories per article, the best by shared index keys.
         scored_candidates: of those, how many (the closest by body cosine) get every signal computed.
