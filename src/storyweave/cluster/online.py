@@ -140,6 +140,7 @@ class _Prepared:
     year: int | None
     keys: list[str]  # the index keys: salient terms and names
     top: SparseVector  # `vector`'s heaviest terms: what a story keeps of a member, and what ranks candidates
+    absorbed: SparseVector  # `vector`'s heaviest terms that its story's centroid takes in
     embedding: np.ndarray
 
 
@@ -313,8 +314,8 @@ class OnlineStoryClusterer:
         # Interned: a story keeps these keys for days, and every batch of articles brings its own copies.
         names = {sys.intern(k): math.log1p(n) * self.name_df.idf(k) for k, n in features.names.items()}
         vector = tfidf(features.terms, self.df)
-        # Ranked once: the index keys and the member summary (what `heaviest` gives) both take its head.
-        ranked = top_terms(vector, max(params.index_terms, params.member_terms))
+        # Ranked once: the index keys and the vector's summaries (what `heaviest` gives) all take its head.
+        ranked = top_terms(vector, max(params.index_terms, params.member_terms, params.absorbed_terms))
         keys = ranked[: params.index_terms] + ["n:" + k for k in top_terms(names, params.index_names)]
         return _Prepared(
             id=article.id,
@@ -328,6 +329,7 @@ class OnlineStoryClusterer:
             year=max(features.years) if features.years else None,
             keys=keys,
             top={t: vector[t] for t in ranked[: params.member_terms]},
+            absorbed={t: vector[t] for t in ranked[: params.absorbed_terms]},
             embedding=inputs.embedding,
         )
 
@@ -474,7 +476,7 @@ class OnlineStoryClusterer:
         if story.members:
             story.join_cos_sum += _cosine(article.vector, story.centroid, story.centroid_sq)
             story.joins += 1
-        story.centroid_sq += add_into(story.centroid, article.vector)
+        story.centroid_sq += add_into(story.centroid, article.absorbed)
         story.lead_sq += add_into(story.lead, article.lead)
         if len(story.centroid) > 2 * self.params.centroid_terms:
             story.centroid, story.centroid_sq = _trimmed(story.centroid, self.params.centroid_terms)

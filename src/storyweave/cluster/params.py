@@ -34,7 +34,7 @@ SHIPPED = {
     "accurate": Path(__file__).with_name("params-accurate.json"),  # transformer embeddings: slow
 }
 _POSITIVE = ("window_days", "max_candidates", "scored_candidates", "index_terms", "posting_limit", "recent_members",
-             "member_terms", "centroid_terms", "lead_terms")  # fmt: skip
+             "member_terms", "absorbed_terms", "centroid_terms", "lead_terms")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +57,8 @@ class ClusterParams:
         posting_limit: most recent stories kept per index key.
         recent_members: member vectors a story keeps for `member_cos`.
         member_terms: terms kept of each such vector (the heaviest); the rest barely move a cosine.
+        absorbed_terms: an article's heaviest terms that its story's centroid takes in. The tail
+            of a long article costs the most time to add and is mostly trimmed away again.
         centroid_terms: terms a story centroid keeps (the heaviest), bounding memory.
         lead_terms: the same for a story's summed lead vector.
         embedder: "static" (shipped, fast) or "transformer" (accurate mode, needs the extra).
@@ -75,6 +77,7 @@ class ClusterParams:
     posting_limit: int = 200
     recent_members: int = 6
     member_terms: int = 40
+    absorbed_terms: int = 100
     centroid_terms: int = 200
     lead_terms: int = 60
     embedder: str = "static"
