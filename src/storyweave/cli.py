@@ -467,7 +467,7 @@ def train(path: str, label_field: str, group_field: str | None, folds: int, out:
     Example:
         storyweave train sample/articles/ecbplus-sample.jsonl --group-field topic --out my-params.json
     """
-    from storyweave.cluster.training import MIN_DATED_SHARE, fit
+    from storyweave.cluster.training import fit
     from storyweave.eval.harness import labelled_articles
 
     with reported_errors():
@@ -488,7 +488,7 @@ def train(path: str, label_field: str, group_field: str | None, folds: int, out:
         if report.cv_bcubed_f1
         else ""
     )
-    gap = "fitted" if report.gap_fitted else f"kept (fitted where {MIN_DATED_SHARE:.0%} of the pairs are dated)"
+    gap = "fitted" if report.gap_fitted else "kept (too few training pairs dated and further apart than the grace)"
     click.echo(f"{cv}training-stream F1 {report.train_bcubed_f1:.4f}; publication-gap penalty {gap}: "
                f"{report.params.gap_penalty:.3f} per day; parameters written to {out}")  # fmt: skip
 

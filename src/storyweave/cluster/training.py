@@ -30,7 +30,7 @@ THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.20, 0.86, 0.05))
 # The gap penalty is fitted when at least this share of the training pairs is dated, and some are
 # further apart than the grace; otherwise the pairs hold too little evidence of what a gap costs,
 # and the prior stays.
-MIN_DATED_SHARE = 0.5
+_MIN_DATED_SHARE = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,9 +70,9 @@ class PairExamples:
 
     @property
     def show_gaps(self) -> bool:
-        """Whether they show what a publication gap costs (see `MIN_DATED_SHARE`)."""
+        """Whether they show what a publication gap costs (see `_MIN_DATED_SHARE`)."""
         dated = self.excess_gaps[~np.isnan(self.excess_gaps)]
-        return len(dated) >= MIN_DATED_SHARE * len(self.excess_gaps) and bool(np.any(dated > 0))
+        return len(dated) >= _MIN_DATED_SHARE * len(self.excess_gaps) and bool(np.any(dated > 0))
 
 
 def pair_examples(articles: Sequence[Article], labels: Sequence[Hashable], params: ClusterParams) -> PairExamples:
