@@ -48,8 +48,8 @@ class ClusterParams:
         window_days: a story takes no article published more than this many days after its last.
         gap_grace_days: publication gaps up to this are free.
         gap_penalty: logit subtracted per day of gap beyond the grace. `storyweave train` fits it
-            where most training pairs are dated; the shipped value is a prior, since the
-            development data carries no publication dates.
+            where the training pairs show what a gap costs (`PairExamples.show_gaps`); the shipped
+            value is a prior, since the development data carries no publication dates.
         max_candidates: candidate stories per article, the best by shared index keys.
         scored_candidates: of those, how many (the closest by body cosine) get every signal computed.
         index_terms: an article's top tf-idf terms that index its story.
