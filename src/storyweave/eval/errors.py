@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from storyweave.types import Article, Assignment
+
+
+def _outside_largest(counts: Mapping[Any, int]) -> int:
+    """How many are counted outside the largest count."""
+    return sum(counts.values()) - max(counts.values())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +44,7 @@ class MixedStory:
     @property
     def astray(self) -> int:
         """Articles outside its largest event."""
-        return sum(self.events.values()) - max(self.events.values())
+        return _outside_largest(self.events)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +62,7 @@ class SplitEvent:
     @property
     def astray(self) -> int:
         """Articles outside its largest part."""
-        return sum(self.stories.values()) - max(self.stories.values())
+        return _outside_largest(self.stories)
 
 
 @dataclasses.dataclass(frozen=True)
