@@ -6,12 +6,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.cli import main
 from storyweave.cluster import ClusterParams
+from storyweave.eval import harness
+from storyweave.pipeline import Source
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -141,6 +145,22 @@ def test_eval_keeps_its_store_for_explain_on_request(tmp_path: Path) -> None:
     assert code == 0 and f"{mixed_by} joined story" in out
     code, _, err = run("eval", sample, "--keep", str(kept))
     assert code == 1 and "already exists" in err
+
+
+def test_eval_interrupted_keeps_no_half_clustered_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample, stream_whole = SAMPLE / "articles" / "ecbplus-sample.jsonl", harness.store_stream
+
+    def stream_a_few_then_stop(source: Source, *args: Any, **kwargs: Any) -> None:
+        stream_whole(lambda done: list(source(done))[:10], *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(harness, "store_stream", stream_a_few_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        harness.evaluate(sample, keep=tmp_path / "eval.db")
+    assert list(tmp_path.iterdir()) == []
+    nowhere = tmp_path / "no" / "x.db"
+    code, _, err = run("eval", str(sample), "--keep", str(nowhere))
+    assert code == 1 and err == f"Error: {nowhere}: cannot create the store there (No such file or directory)\n"
 
 
 def test_eval_refuses_a_file_without_labels(tmp_path: Path) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from storyweave.cluster import ClusterParams
-from storyweave.errors import ConfigError, InputError
+from storyweave.errors import ConfigError, InputError, StoreError
 from storyweave.eval.errors import clustering_errors
 from storyweave.eval.metrics import clustering_scores
 from storyweave.ingest import read_articles
@@ -55,31 +60,54 @@ def evaluate(
         errors: also list this many of the worst mixed stories and split events (see
             `storyweave.eval.errors`), under the key "errors".
         keep: keep the store in this new SQLite file rather than throw it away, so that
-            `storyweave explain` can be asked about its decisions.
+            `storyweave explain` can be asked about its decisions. The file appears only when
+            the store is whole.
 
     Returns:
         `clustering_scores` plus `articles_per_s` (reading, cleaning, storing and clustering).
 
     Raises:
         ConfigError: `keep` names a file that exists (its articles would be scored too).
+        StoreError: `keep`'s folder cannot be written.
     """
     if keep is not None and Path(keep).exists():
         raise ConfigError(f"{keep}: already exists; eval keeps its store in a new file only")
     started = time.perf_counter()
     articles, labels = labelled_articles(path, label_field, format)
     label_of = {a.id: label for a, label in zip(articles, labels, strict=True)}
-    store = open_store(Path(keep) if keep is not None else ":memory:")
-    try:
-        pipeline = store_stream(lambda _: articles, store, IngestReport(), params=params)
-        elapsed = time.perf_counter() - started
-        if keep is not None:
-            pipeline.save_checkpoint()  # so that `explain` on it need not replay the stream
-        clustered = list(store.clustered())
-        gold = [label_of[article.id] for article, _ in clustered]
-        scores = clustering_scores(gold, [assignment.story_id for _, assignment in clustered])
-    finally:
-        store.close()
+    with _store_file(keep) as target:
+        store = open_store(target)
+        try:
+            pipeline = store_stream(lambda _: articles, store, IngestReport(), params=params)
+            elapsed = time.perf_counter() - started
+            if keep is not None:
+                pipeline.save_checkpoint()  # so that `explain` on it need not replay the stream
+            clustered = list(store.clustered())
+        finally:
+            store.close()
+    gold = [label_of[article.id] for article, _ in clustered]
+    scores = clustering_scores(gold, [assignment.story_id for _, assignment in clustered])
     scores["articles_per_s"] = round(len(clustered) / elapsed, 1)
     if errors:
         scores["errors"] = clustering_errors(clustered, gold).to_dict(limit=errors)
     return scores
+
+
+@contextlib.contextmanager
+def _store_file(keep: str | Path | None) -> Iterator[str | Path]:
+    """Where `evaluate` builds its store: in memory, or, to be kept, in a scratch folder beside
+    `keep` that becomes `keep` only once the store is whole. An interrupted or failed run then
+    leaves no half-clustered file that `explain` would answer from, and no -wal or lock files."""
+    if keep is None:
+        yield ":memory:"
+        return
+    keep = Path(keep)
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=f".{keep.name}.", dir=keep.parent))
+    except OSError as exc:
+        raise StoreError(f"{keep}: cannot create the store there ({exc.strerror})") from exc
+    try:
+        yield scratch / keep.name
+        os.replace(scratch / keep.name, keep)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
