@@ -107,5 +107,5 @@ def test_a_perfect_clustering_has_no_errors_and_mismatched_inputs_are_refused() 
     clustered = [(Article(id=str(i), text=""), Assignment(str(i), i // 2, i % 2 == 0, 0.9)) for i in range(4)]
     errors = clustering_errors(clustered, ["p", "p", "q", "q"])
     assert errors.mixed == [] and errors.split == []
-    with pytest.raises(ValueError, match="4 assignments but 3 labels"):
+    with pytest.raises(ConfigError, match="4 assignments but 3 labels"):
         clustering_errors(clustered, ["p", "p", "q"])

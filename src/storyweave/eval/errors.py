@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from storyweave.errors import ConfigError
 from storyweave.types import Article, Assignment
 
 
@@ -89,6 +90,9 @@ def clustering_errors(clustered: Sequence[tuple[Article, Assignment]], labels: S
         clustered: each article and its assignment, in the order the clusterer took them.
         labels: each article's gold event, in the same order.
 
+    Raises:
+        ConfigError: `clustered` and `labels` differ in length, as `storyweave.eval.metrics` says.
+
     >>> a = [Article(id=str(i), text="", title=f"t{i}") for i in range(4)]
     >>> told = [Assignment("0", 1, True, 0.0), Assignment("1", 1, False, 0.9),
     ...         Assignment("2", 1, False, 0.4), Assignment("3", 2, True, 0.1)]
@@ -99,7 +103,7 @@ def clustering_errors(clustered: Sequence[tuple[Article, Assignment]], labels: S
     [SplitEvent(event='y', stories={1: 1, 2: 1})]
     """
     if len(clustered) != len(labels):
-        raise ValueError(f"{len(clustered)} assignments but {len(labels)} labels")
+        raise ConfigError(f"{len(clustered)} assignments but {len(labels)} labels")
     events: defaultdict[int, Counter[str]] = defaultdict(Counter)
     stories: defaultdict[str, Counter[int]] = defaultdict(Counter)
     first_event: dict[int, str] = {}
