@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import pickle
 import subprocess
@@ -312,6 +313,36 @@ def test_recluster_rebuilds_the_same_stories_in_publication_order(seeds_store: S
     before = [set(s.article_ids) for s in seeds_store.stories()]
     assert recluster(seeds_store) == 1
     assert [set(s.article_ids) for s in seeds_store.stories()] == before
+
+
+FLOOD_TOWN = (
+    "Flooding along the Sava river forced the evacuation of Obrenovac on Thursday, as water reached the rooftops "
+    "of houses in the town south-west of Belgrade. Residents waited on upper floors for boats."
+)
+FLOOD_RESCUE = (
+    "Serbian army helicopters lifted stranded families to safety on Thursday, and Prime Minister Aleksandar Vucic "
+    "said the dam at Sabac was holding as soldiers piled sandbags through the night."
+)
+FLOOD_BOTH = (  # what each of the others reports: it bridges them
+    "Flooding along the Sava river forced the evacuation of Obrenovac on Thursday, as water reached the rooftops "
+    "of houses in the town south-west of Belgrade. Army helicopters lifted stranded families to safety, and Prime "
+    "Minister Aleksandar Vucic said the dam at Sabac was holding."
+)
+
+
+def test_recluster_repairs_a_late_ingested_article_that_bridges_two_stories(store: Store, tmp_path: Path) -> None:
+    def feed(name: str, *articles: tuple[str, str, str]) -> str:
+        lines = [json.dumps({"id": i, "text": text, "published_at": at}) for i, text, at in articles]
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+        return str(tmp_path / name)
+
+    town, rescue = ("town", FLOOD_TOWN, "2014-05-15T10:00Z"), ("rescue", FLOOD_RESCUE, "2014-05-16T10:00Z")
+    storyweave.ingest([feed("early.jsonl", town, rescue)], store=store)
+    storyweave.ingest([feed("late.jsonl", ("both", FLOOD_BOTH, "2014-05-15T14:00Z"))], store=store)
+    assert sorted(sorted(s.article_ids) for s in store.stories()) == [["both", "rescue"], ["town"]]
+    assert recluster(store) == 1
+    assert sorted(store.stories()[0].article_ids) == ["both", "rescue", "town"]
+    assert not any(store.stories()[0].copies)
 
 
 def test_stories_filters(seeds_store: Store) -> None:

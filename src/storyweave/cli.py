@@ -298,7 +298,8 @@ def story(story_id: int, fmt: str, db: str, as_json: bool) -> None:
 @db_option
 @params_option
 def recluster(db: str, params_path: str | None) -> None:
-    """Cluster every stored article again, in publication order (repairs order effects).
+    """Cluster every stored article again, in publication order: repairs the order effects of
+    late-ingested articles, and applies new --params to the whole store.
 
     \b
     Example:

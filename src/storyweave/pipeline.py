@@ -432,8 +432,11 @@ def _store_batch(
 def recluster(store: Store, params: ClusterParams | None = None) -> int:
     """Cluster every stored article again, in publication order, from a clean slate.
 
-    This repairs order effects: articles ingested out of publication order, or early decisions
-    made before later articles showed what a story was about. Story ids are renumbered.
+    This repairs what ingesting in pieces does: articles ingested after newer ones (a late feed,
+    an archive added to a live store) were clustered without the stories they came before. With
+    other `params` (from `storyweave train`), it applies them to the whole store. It does not
+    revisit a decision with hindsight: in one publication order, the replay decides each article
+    as the first run did. Story ids are renumbered.
 
     Returns:
         The number of stories.
