@@ -94,6 +94,8 @@ def test_stories_story_compare_and_explain_on_the_seeds(tmp_path: Path) -> None:
     (story,) = json.loads(out)
     assert code == 0 and len(story["articles"]) == 2
     assert story["sources"] == ["Press TV", "Tehran Times"] and story["first_published"] == "2017-01-26"
+    assert run("stories", "--db", str(db))[1].startswith(f"{story['id']:>5}  2017-01-26    2 articles   2 sources  ")
+    assert run("recluster", "--db", str(db))[1] == "1 story\n"
     code, out, _ = run("story", str(story["id"]), "--db", str(db), "--json")
     assert code == 0 and [a["id"] for a in json.loads(out)["articles"]] == story["articles"]
     code, out, _ = run("compare", *story["articles"], "--db", str(db))

@@ -223,9 +223,13 @@ def search(query: str, limit: int, db: str, as_json: bool) -> None:
 
 def _story_line(story: Story) -> str:
     first = story.first_published.isoformat()[:10] if story.first_published else "????-??-??"
-    return (
-        f"{story.id:>5}  {first}  {len(story.article_ids):>3} articles  {len(story.sources):>2} sources  {story.title}"
-    )
+    articles, sources = _counted(len(story.article_ids), "article", 3), _counted(len(story.sources), "source", 2)
+    return f"{story.id:>5}  {first}  {articles}  {sources}  {story.title}"
+
+
+def _counted(n: int, noun: str, width: int) -> str:
+    """`n` and `noun`, plural but for 1, padded so that a column of them lines up."""
+    return f"{n:>{width}} {noun if n == 1 else noun + 's':<{len(noun) + 1}}"
 
 
 @main.command()
@@ -308,7 +312,7 @@ def recluster(db: str, params_path: str | None) -> None:
     params = load_params(params_path)
     with opened_store(db) as store:
         count = pipeline.recluster(store, params)
-    click.echo(f"{count} stories")
+    click.echo(f"{count} {'story' if count == 1 else 'stories'}")
 
 
 def _evidence_lines(evidence: Evidence) -> list[str]:
