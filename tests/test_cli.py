@@ -111,6 +111,23 @@ def test_compare_two_files_without_a_store(tmp_path: Path) -> None:
     code, out, _ = run("compare", str(SEED_PRESS_TV), str(SEED_TEHRAN_TIMES), "--db", str(tmp_path / "x.db"), "--json")
     evidence = json.loads(out)
     assert code == 0 and evidence["probability"] > 0.5 and "2016-12-30" in evidence["shared_dates"]
+    assert list(tmp_path.iterdir()) == []  # and makes none
+
+
+def test_commands_that_read_refuse_a_store_that_is_not_there(tmp_path: Path) -> None:
+    typo = tmp_path / "nwes.db"
+    for command in (
+        ["stories"],
+        ["story", "1"],
+        ["articles"],
+        ["article", "a"],
+        ["search", "Assad"],
+        ["explain", "a"],
+        ["recluster"],
+    ):
+        code, _, err = run(*command, "--db", str(typo))
+        assert code == 1 and err == f"Error: {typo}: no store there (`storyweave ingest FILES --db {typo}` makes one)\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_eval_json_has_the_documented_keys() -> None:

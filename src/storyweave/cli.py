@@ -22,7 +22,7 @@ from storyweave.consolidate.render import FORMATS as VIEW_FORMATS
 from storyweave.consolidate.render import render as render_view
 from storyweave.errors import StoryweaveError
 from storyweave.ingest import FORMATS, expand_paths, read_articles
-from storyweave.store import DB_ENV, DEFAULT_DB, Store, open_store
+from storyweave.store import DB_ENV, DEFAULT_DB, Store, open_store, store_exists
 from storyweave.types import Article, Story, as_datetime, parse_publication_time
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,10 +60,11 @@ def load_params(path: str | None) -> ClusterParams | None:
 
 
 @contextmanager
-def opened_store(db: str) -> Iterator[Store]:
-    """The store for one command; storyweave errors become one-line messages."""
+def opened_store(db: str, *, create: bool = False) -> Iterator[Store]:
+    """The store for one command; storyweave errors become one-line messages. Only `create`
+    makes one where there is none: a command that reads refuses a mistyped path."""
     with reported_errors():
-        store = open_store(db)
+        store = open_store(db, create=create)
         try:
             yield store
         finally:
@@ -121,7 +122,7 @@ def ingest(
         storyweave ingest sample/articles --metadata sample/metadata.jsonl --db news.db
     """
     params = load_params(params_path)
-    with opened_store(db) as store, _progress(paths, metadata) as advance:
+    with opened_store(db, create=True) as store, _progress(paths, metadata) as advance:
         report = pipeline.ingest(
             paths, store=store, format=fmt, metadata=metadata, params=params, on_input_done=advance
         )
@@ -356,7 +357,10 @@ def compare(first: str, second: str, db: str, params_path: str | None, as_json: 
         storyweave compare sample/articles/000_6bb945685ed10791.txt sample/articles/001_397affb6b7c75271.txt
     """
     params = load_params(params_path)
-    with opened_store(db) as store:
+    with reported_errors():
+        # Two files need no store: without one, they are weighed by their own term statistics alone.
+        target = db if store_exists(db) else ":memory:"
+    with opened_store(target) as store:
         evidence = pipeline.compare(store, _resolve(store, first), _resolve(store, second), params)
     if as_json:
         print_json(evidence.to_dict())
