@@ -40,7 +40,7 @@ def open_store(target: str | Path | None = None, *, create: bool = True) -> Stor
     >>> store.count_articles()
     0
     """
-    path = store_path(target)
+    path = _store_path(target)
     if not create and not store_exists(path):
         raise StoreError(f"{path}: no store there (`storyweave ingest FILES --db {path}` makes one)")
     return SQLiteStore(path)
@@ -48,11 +48,11 @@ def open_store(target: str | Path | None = None, *, create: bool = True) -> Stor
 
 def store_exists(target: str | Path | None) -> bool:
     """Whether there is a store at `target` (see `open_store`) to open without creating one."""
-    path = store_path(target)
+    path = _store_path(target)
     return path == ":memory:" or Path(path).exists()
 
 
-def store_path(target: str | Path | None) -> str:
+def _store_path(target: str | Path | None) -> str:
     """The file (or ":memory:") that `target` names (see `open_store`)."""
     resolved = resolve_target(target)
     if resolved.startswith("sqlite:///"):
