@@ -224,13 +224,14 @@ def search(query: str, limit: int, db: str, as_json: bool) -> None:
 
 def _story_line(story: Story) -> str:
     first = story.first_published.isoformat()[:10] if story.first_published else "????-??-??"
-    articles, sources = _counted(len(story.article_ids), "article", 3), _counted(len(story.sources), "source", 2)
-    return f"{story.id:>5}  {first}  {articles}  {sources}  {story.title}"
+    articles, sources = len(story.article_ids), len(story.sources)
+    counts = f"{articles:>3} {_noun(articles, 'article'):<8}  {sources:>2} {_noun(sources, 'source'):<7}"
+    return f"{story.id:>5}  {first}  {counts}  {story.title}"
 
 
-def _counted(n: int, noun: str, width: int) -> str:
-    """`n` and `noun`, plural but for 1, padded so that a column of them lines up."""
-    return f"{n:>{width}} {noun if n == 1 else noun + 's':<{len(noun) + 1}}"
+def _noun(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun to follow the number `n`."""
+    return singular if n == 1 else plural or singular + "s"
 
 
 @main.command()
@@ -313,7 +314,7 @@ def recluster(db: str, params_path: str | None) -> None:
     params = load_params(params_path)
     with opened_store(db) as store:
         count = pipeline.recluster(store, params)
-    click.echo(f"{count} {'story' if count == 1 else 'stories'}")
+    click.echo(f"{count} {_noun(count, 'story', 'stories')}")
 
 
 def _evidence_lines(evidence: Evidence) -> list[str]:
@@ -439,7 +440,11 @@ def evaluate(
         prf = scores[name]
         click.echo(f"{name:9} P {prf['p']:.4f}  R {prf['r']:.4f}  F1 {prf['f1']:.4f}")
     click.echo(f"ARI {scores['ari']:.4f}  NMI {scores['nmi']:.4f}  V-measure {scores['v_measure']:.4f}")
-    counts = f"{scores['n_articles']} articles, {scores['n_gold']} gold events, {scores['n_pred']} predicted stories"
+    n_articles, n_gold, n_pred = scores["n_articles"], scores["n_gold"], scores["n_pred"]
+    counts = (
+        f"{n_articles} {_noun(n_articles, 'article')}, {n_gold} gold {_noun(n_gold, 'event')}, "
+        f"{n_pred} predicted {_noun(n_pred, 'story', 'stories')}"
+    )
     click.echo(f"{counts}, {scores['articles_per_s']} articles/s")
     if errors:
         click.echo("\n".join(_error_lines(scores["errors"], scores)))
