@@ -128,6 +128,22 @@ def articles_from(rows: list[dict[str, Any]]) -> list[Article]:
     return [article_from_record(row, row["id"]) for row in rows]
 
 
+def test_a_title_case_headline_names_nobody_and_no_name_crosses_a_line() -> None:
+    headed = (
+        "Obama Nominates Regina Benjamin as Surgeon General\nTHE WHITE HOUSE\nOffice of the Press Secretary\n"
+        "President Barack Obama on Monday nominated Regina Benjamin, an Alabama family doctor, as surgeon general."
+    )
+    plain = "President Barack Obama nominated Regina Benjamin as surgeon general on Monday, the White House said."
+    rows = [{"id": "a", "text": headed, "source": "A", "published_at": "2009-07-13"},
+            {"id": "b", "text": plain, "source": "B", "published_at": "2009-07-13"}]  # fmt: skip
+    view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
+    assert sorted(e["name"] for e in view["entities"]) == ["Alabama", "Barack Obama", "Regina Benjamin", "WHITE HOUSE"]
+    assert [(e["actor"], e["action"], e["target"]) for e in view["events"]] == [
+        ("Barack Obama", "nominate", "Regina Benjamin")
+    ]
+    assert view["title"] == "Barack Obama nominates Regina Benjamin"
+
+
 def test_numbers_that_disagree_are_a_conflict() -> None:
     base = "The Indian navy captured {n} pirates in the Gulf of Aden on Friday after a gun battle, officials said."
     rows = [{"id": "a", "text": base.format(n=23), "source": "A", "published_at": "2011-11-11"},

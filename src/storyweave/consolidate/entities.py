@@ -19,6 +19,7 @@ KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "plac
 _PARTICLES = frozenset({"al", "el", "ul", "bin", "ibn", "de", "da", "van", "von", "der", "la"})
 _FUZZY_MIN = 85  # rapidfuzz ratio (0-100) from which two full names of one kind are spellings of one name
 _ROLE_MAX_WORDS = 10
+_HEADLINE_MIN_WORDS = 3
 Key = tuple[str, tuple[str, ...]]  # (kind, normalized tokens)
 
 
@@ -70,16 +71,44 @@ def clean_surface(span: Span) -> str:
 
 def entity_spans(doc: Doc) -> list[Span]:
     """NER spans of the kinds we keep, with adjacent spans of one label merged: the model
-    sometimes cuts a long name in two ("Recep Tayyip" + "Erdogan")."""
+    sometimes cuts a long name in two ("Recep Tayyip" + "Erdogan").
+
+    A span ends at a line break: a headline, a dateline and a body's first line are apart
+    ("WHITE HOUSE" and "Office of the Press Secretary" are two lines, not one name). None comes
+    from a headline-cased line, where every word is capitalized and the model takes verbs for
+    names ("Obama Nominates Regina Benjamin" gave the person "Nominates Regina Benjamin"); the
+    body names them again."""
+    headline = _headline_tokens(doc)
     spans: list[Span] = []
     for ent in doc.ents:
-        if ent.label_ not in KINDS:
+        if ent.label_ not in KINDS or ent.start in headline:
             continue
+        breaks = [token.i for token in ent if "\n" in token.text]
+        if breaks:
+            if breaks[0] == ent.start:
+                continue
+            ent = Span(doc, ent.start, breaks[0], label=ent.label_)
         if spans and spans[-1].label_ == ent.label_ == "PERSON" and spans[-1].end == ent.start:
             spans[-1] = Span(doc, spans[-1].start, ent.end, label=ent.label_)
         else:
             spans.append(ent)
     return spans
+
+
+def _headline_tokens(doc: Doc) -> set[int]:
+    """The tokens of lines whose words (longer than three letters, so not "of", "by", "the")
+    are at least `_HEADLINE_MIN_WORDS` and all capitalized."""
+    found: set[int] = set()
+    line: list[int] = []
+    for token in [*doc, None]:
+        if token is not None and "\n" not in token.text:
+            line.append(token.i)
+            continue
+        words = [doc[i].text for i in line if doc[i].is_alpha and len(doc[i]) > 3]
+        if len(words) >= _HEADLINE_MIN_WORDS and all(word[0].isupper() for word in words):
+            found.update(line)
+        line = []
+    return found
 
 
 def role_of(span: Span) -> str | None:
