@@ -14,6 +14,8 @@ import storyweave
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, SHARED_DATA
 from storyweave.consolidate.dates import resolve
 from storyweave.consolidate.entities import Mention, canonical_entities
+from storyweave.consolidate.nlp import parse
+from storyweave.consolidate.quantities import disagree, quantities
 from storyweave.consolidate.render import render
 from storyweave.consolidate.view import build_view
 from storyweave.ingest.records import article_from_record
@@ -150,7 +152,24 @@ def test_numbers_that_disagree_are_a_conflict() -> None:
             {"id": "b", "text": base.format(n=26), "source": "B", "published_at": "2011-11-11"}]  # fmt: skip
     view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
     (conflict,) = view["conflicts"]
-    assert conflict["kind"] == "number" and {v["value"] for v in conflict["values"]} == {"23", "26"}
+    assert conflict["kind"] == "number" and {v["value"] for v in conflict["values"]} == {"23 pirates", "26 pirates"}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "disputed"),
+    [
+        ("The quake killed 10 people.", "The quake killed ten people.", []),
+        ("The quake killed at least 10 people.", "The quake killed 12 people.", []),
+        ("The quake killed about 50 people.", "The quake killed 55 people.", []),
+        ("The quake killed 10 people and destroyed seven villages.", "It destroyed 12 villages.", ["village"]),
+        ("Thieves stole jewels worth $2 million.", "Thieves stole jewels worth two million dollars.", []),
+        ("Thieves stole jewels worth $2 million.", "Thieves stole jewels worth $2.6 million.", ["money:dollar"]),
+        ("The quake killed 10 people.", "Rescuers searched 40 houses.", []),
+    ],
+)
+def test_figures_disagree_only_on_what_they_both_count(first: str, second: str, disputed: list[str]) -> None:
+    a, b = (quantities(doc[:]) for doc in parse([first, second]))
+    assert disagree(a, b) == disputed
 
 
 ECB = SHARED_DATA / "ecbplus-dev.jsonl"

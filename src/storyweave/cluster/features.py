@@ -44,7 +44,7 @@ _NAME_STOP = (
 )
 _LEAD_SENTENCES = 2
 # Generic heads of place names: "Qeshm Island" is also "Qeshm".
-_GENERIC_HEADS = frozenset({"island", "islands", "province", "city", "county", "state", "river", "valley", "district",
+GENERIC_HEADS = frozenset({"island", "islands", "province", "city", "county", "state", "river", "valley", "district",
                             "region", "mountains", "bay", "lake", "square", "street", "airport", "port"})  # fmt: skip
 
 
@@ -175,7 +175,7 @@ def _name_keys(phrase: str) -> tuple[bool, tuple[str, ...]]:
         return False, ()
     one_word = len(words) == 1
     keys = [" ".join(words).lower()]
-    if len(words) > 1 and words[-1].lower() in _GENERIC_HEADS:
+    if len(words) > 1 and words[-1].lower() in GENERIC_HEADS:
         words = words[:-1]
         keys.append(" ".join(words).lower())
     if len(words) > 1:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
+from storyweave.cluster.features import GENERIC_HEADS
+
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group"}
 _PARTICLES = frozenset({"al", "el", "ul", "bin", "ibn", "de", "da", "van", "von", "der", "la"})
 _FUZZY_MIN = 85  # rapidfuzz ratio (0-100) from which two full names of one kind are spellings of one name
@@ -61,6 +63,24 @@ def normalized_tokens(name: str) -> tuple[str, ...]:
     name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.I).removesuffix("'s").removesuffix("'")
     tokens = re.split(r"[\s\-]+", name.lower())
     return tuple(t for t in tokens if t and t not in _PARTICLES)
+
+
+def entity_key(kind: str, name: str) -> Key:
+    """What the mentions of one entity share: their kind and normalized tokens, without a place's
+    generic head ("Qeshm Island" is Qeshm, as the clusterer's names have it).
+
+    >>> entity_key("place", "Qeshm Island"), entity_key("person", "Bashar al-Assad")
+    (('place', ('qeshm',)), ('person', ('bashar', 'assad')))
+    """
+    tokens = normalized_tokens(name)
+    if kind == "place" and len(tokens) > 1 and tokens[-1] in GENERIC_HEADS:
+        tokens = tokens[:-1]
+    return kind, tokens
+
+
+def span_key(span: Span) -> Key:
+    """`entity_key` of a span from `entity_spans`."""
+    return entity_key(KINDS[span.label_], clean_surface(span))
 
 
 def clean_surface(span: Span) -> str:
@@ -171,7 +191,7 @@ def canonical_entities(mentions: Sequence[Mention]) -> tuple[list[Entity], dict[
     """
     by_key: dict[Key, list[Mention]] = defaultdict(list)
     for mention in mentions:
-        by_key[(mention.kind, normalized_tokens(mention.text))].append(mention)
+        by_key[entity_key(mention.kind, mention.text)].append(mention)
     groups = _group_keys(list(by_key), lambda key: len(by_key[key]))
     entities, lookup = [], {}
     for number, keys in enumerate(sorted(groups, key=lambda ks: -sum(len(by_key[k]) for k in ks)), start=1):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Span, Token
 
 from storyweave.consolidate.dates import ResolvedDate, resolve
-from storyweave.consolidate.entities import KINDS, Key, clean_surface, entity_spans, normalized_tokens
+from storyweave.consolidate.entities import Key, entity_spans, span_key
 
 # Verbs that report an event rather than an opinion (lemmas).
 EVENT_VERBS = frozenset(
@@ -67,7 +67,7 @@ def _entity_at(token: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> i
     words = [token, *(child for child in token.children if child.dep_ in {"compound", "appos"})]
     for span in spans:
         if any(span.start <= word.i < span.end for word in words):
-            return lookup.get((KINDS[span.label_], normalized_tokens(clean_surface(span))))
+            return lookup.get(span_key(span))
     return None
 
 

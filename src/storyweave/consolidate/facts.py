@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -22,14 +21,13 @@ import numpy as np
 from spacy.tokens import Doc
 
 from storyweave.consolidate.dates import ResolvedDate, resolve
-from storyweave.consolidate.entities import KINDS as ENTITY_KINDS
-from storyweave.consolidate.entities import Key, clean_surface, entity_spans, normalized_tokens
+from storyweave.consolidate.entities import Key, entity_spans, span_key
+from storyweave.consolidate.quantities import Quantity, disagree, quantities
 
 ALIGN_THRESHOLD = 0.42
 _SECOND_MARGIN = 0.16  # how much closer a sentence already in a fact must be to support a second one
 _WEIGHTS = {"embedding": 0.45, "lemmas": 0.35, "entities": 0.20}
 _MIN_WORDS = 5
-_NUMBER_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _MAX_TIMELINE_DAYS = 31
 
 
@@ -45,7 +43,7 @@ class Sentence:
     entities: frozenset[int]
     places: frozenset[int]
     persons: frozenset[int]
-    numbers: frozenset[str]
+    quantities: tuple[Quantity, ...]
     dates: tuple[ResolvedDate, ...]
     embedding: np.ndarray | None = None
 
@@ -75,10 +73,6 @@ class Conflict:
     values: tuple[tuple[str, str, str], ...]  # (source, value, sentence)
 
 
-def _number(text: str) -> str:
-    return re.sub(r"[^\w.]", "", text.lower())
-
-
 def sentences_of(doc: Doc, article_id: str, source: str, published: object, lookup: dict[Key, int]) -> list[Sentence]:
     """The sentences of one parsed report worth aligning (five words or more)."""
     kinds_by_id: dict[int, str] = {}
@@ -90,7 +84,7 @@ def sentences_of(doc: Doc, article_id: str, source: str, published: object, look
             continue
         ids = set()
         for span in (s for s in spans if sent.start <= s.start < sent.end):
-            key = (ENTITY_KINDS[span.label_], normalized_tokens(clean_surface(span)))
+            key = span_key(span)
             if key in lookup:
                 ids.add(lookup[key])
                 kinds_by_id[lookup[key]] = key[0]
@@ -105,7 +99,7 @@ def sentences_of(doc: Doc, article_id: str, source: str, published: object, look
                 entities=frozenset(ids),
                 places=frozenset(i for i in ids if kinds_by_id[i] == "place"),
                 persons=frozenset(i for i in ids if kinds_by_id[i] == "person"),
-                numbers=frozenset(_number(e.text) for e in sent.ents if e.label_ in _NUMBER_LABELS),
+                quantities=quantities(sent),
                 dates=dates,
             )
         )
@@ -203,12 +197,13 @@ def conflicts(facts: Sequence[Fact], names: dict[int, str]) -> list[Conflict]:
         for a, b in itertools.combinations(fact.sentences, 2):
             kind = _disagreement(a, b)
             if kind:
-                found.append(Conflict(fact.id, kind, (_value(a, kind, names), _value(b, kind, names))))
+                values = (_value(a, kind, names, b), _value(b, kind, names, a))
+                found.append(Conflict(fact.id, kind, values))
     return found
 
 
 def _disagreement(a: Sentence, b: Sentence) -> str | None:
-    if a.numbers and b.numbers and not a.numbers & b.numbers:
+    if disagree(a.quantities, b.quantities):
         return "number"
     days_a, days_b = [d for d in a.dates if d.is_day], [d for d in b.dates if d.is_day]
     if days_a and days_b and not any(x.overlaps(y) for x in a.dates for y in b.dates):
@@ -220,9 +215,11 @@ def _disagreement(a: Sentence, b: Sentence) -> str | None:
     return None
 
 
-def _value(sentence: Sentence, kind: str, names: dict[int, str]) -> tuple[str, str, str]:
+def _value(sentence: Sentence, kind: str, names: dict[int, str], other: Sentence) -> tuple[str, str, str]:
+    """What `sentence` says of the `kind` on which it disagrees with `other`."""
+    disputed = disagree(sentence.quantities, other.quantities)
     values = {
-        "number": sorted(sentence.numbers),
+        "number": [q.text for q in sentence.quantities if q.thing in disputed],
         "date": [d.start.isoformat() for d in sentence.dates],
         "place": sorted(names[i] for i in sentence.places),
         "name": sorted(names[i] for i in sentence.persons),
