@@ -126,6 +126,13 @@ def test_entities_of_different_kinds_or_people_stay_apart() -> None:
     assert sorted(e.name for e in entities) == sorted(m.text for m in mentions)
 
 
+def test_a_name_with_an_honorific_and_a_place_with_a_generic_head_are_one_entity_each() -> None:
+    names = [("Dr Sanjay Gupta", "person"), ("Sanjay Gupta", "person"), ("Dr. Gupta", "person"),
+             ("Qeshm Island", "place"), ("Qeshm", "place")]  # fmt: skip
+    entities, _ = canonical_entities([Mention(text, kind, "S", "a", 0) for text, kind in names])
+    assert sorted((e.name, e.mentions) for e in entities) == [("Dr Sanjay Gupta", 3), ("Qeshm Island", 2)]
+
+
 def articles_from(rows: list[dict[str, Any]]) -> list[Article]:
     return [article_from_record(row, row["id"]) for row in rows]
 
@@ -153,6 +160,17 @@ def test_numbers_that_disagree_are_a_conflict() -> None:
     view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
     (conflict,) = view["conflicts"]
     assert conflict["kind"] == "number" and {v["value"] for v in conflict["values"]} == {"23 pirates", "26 pirates"}
+
+
+@pytest.mark.parametrize("named_together", [False, True])
+def test_places_conflict_unless_the_story_names_them_together(named_together: bool) -> None:
+    claim = "Four armed men robbed a jewellery store in {} on Monday morning and fled on motorbikes, police said."
+    rows = [{"id": "a", "text": claim.format("Paris"), "source": "A", "published_at": "2013-09-09"},
+            {"id": "b", "text": claim.format("Marseille"), "source": "B", "published_at": "2013-09-09"}]  # fmt: skip
+    if named_together:
+        rows[1]["text"] += " Police in Marseille and Paris have seen a spate of such robberies this year."
+    view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
+    assert [c["kind"] for c in view["conflicts"]] == ([] if named_together else ["place"])
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from storyweave.cluster.features import GENERIC_HEADS
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group"}
+_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "prof", "sir", "dame", "rev"})
 _PARTICLES = frozenset({"al", "el", "ul", "bin", "ibn", "de", "da", "van", "von", "der", "la"})
 _FUZZY_MIN = 85  # rapidfuzz ratio (0-100) from which two full names of one kind are spellings of one name
 _ROLE_MAX_WORDS = 10
@@ -55,14 +56,17 @@ class Entity:
 
 
 def normalized_tokens(name: str) -> tuple[str, ...]:
-    """Lower-case name tokens without particles or possessives: "Abu Bakr al-Baghdadi" -> ("abu", "bakr", "baghdadi").
+    """Lower-case name tokens without particles, possessives or a leading honorific: "Abu Bakr
+    al-Baghdadi" -> ("abu", "bakr", "baghdadi").
 
-    >>> normalized_tokens("the Islamic Republic's")
-    ('islamic', 'republic')
+    >>> normalized_tokens("the Islamic Republic's"), normalized_tokens("Dr. Regina Benjamin")
+    (('islamic', 'republic'), ('regina', 'benjamin'))
     """
     name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.I).removesuffix("'s").removesuffix("'")
-    tokens = re.split(r"[\s\-]+", name.lower())
-    return tuple(t for t in tokens if t and t not in _PARTICLES)
+    tokens = [t for t in re.split(r"[\s\-]+", name.lower()) if t and t not in _PARTICLES]
+    while len(tokens) > 1 and tokens[0].rstrip(".") in _HONORIFICS:  # "Dr Sanjay Gupta" is Sanjay Gupta
+        tokens.pop(0)
+    return tuple(tokens)
 
 
 def entity_key(kind: str, name: str) -> Key:

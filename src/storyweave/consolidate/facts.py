@@ -192,23 +192,38 @@ def _second_alignments(
 def conflicts(facts: Sequence[Fact], names: dict[int, str]) -> list[Conflict]:
     """Disagreements inside corroborated facts on numbers, dates, places or the person named;
     `names` gives each entity id's canonical name."""
+    related = _related_places(facts)
     found = []
     for fact in facts:
         for a, b in itertools.combinations(fact.sentences, 2):
-            kind = _disagreement(a, b)
+            kind = _disagreement(a, b, related)
             if kind:
                 values = (_value(a, kind, names, b), _value(b, kind, names, a))
                 found.append(Conflict(fact.id, kind, values))
     return found
 
 
-def _disagreement(a: Sentence, b: Sentence) -> str | None:
+def _related_places(facts: Sequence[Fact]) -> set[tuple[int, int]]:
+    """Pairs of places that some sentence of the story names together ("Paris, France", "the
+    village of Zinbi on Qeshm"): one holds or neighbours the other, so naming one where another
+    report names the other is no contradiction. Without a gazetteer, the story itself says so."""
+    return {
+        pair for fact in facts for sentence in fact.sentences for pair in itertools.permutations(sentence.places, 2)
+    }
+
+
+def _disagreement(a: Sentence, b: Sentence, related_places: set[tuple[int, int]]) -> str | None:
     if disagree(a.quantities, b.quantities):
         return "number"
     days_a, days_b = [d for d in a.dates if d.is_day], [d for d in b.dates if d.is_day]
     if days_a and days_b and not any(x.overlaps(y) for x in a.dates for y in b.dates):
         return "date"
-    if a.places and b.places and not a.places & b.places:
+    if (
+        a.places
+        and b.places
+        and not a.places & b.places
+        and not any((x, y) in related_places for x in a.places for y in b.places)
+    ):
         return "place"
     if len(a.persons) == 1 and len(b.persons) == 1 and a.persons != b.persons:
         return "name"
