@@ -126,6 +126,21 @@ def test_entities_of_different_kinds_or_people_stay_apart() -> None:
     assert sorted(e.name for e in entities) == sorted(m.text for m in mentions)
 
 
+def test_a_line_without_a_full_stop_ends_a_sentence_only_if_it_is_a_heading() -> None:
+    dateline, wrapped = parse(
+        [
+            "November 28, 2005\nTen people were killed when the quake struck the island, officials said.",
+            "The council met on Monday and agreed after a long and heated debate that the new budget for the\n"
+            "city would be passed next week.",
+        ]
+    )
+    assert [s.text.strip() for s in dateline.sents] == [
+        "November 28, 2005",
+        "Ten people were killed when the quake struck the island, officials said.",
+    ]
+    assert len(list(wrapped.sents)) == 1
+
+
 def test_a_name_with_an_honorific_and_a_place_with_a_generic_head_are_one_entity_each() -> None:
     names = [("Dr Sanjay Gupta", "person"), ("Sanjay Gupta", "person"), ("Dr. Gupta", "person"),
              ("Qeshm Island", "place"), ("Qeshm", "place")]  # fmt: skip
@@ -144,8 +159,9 @@ def test_a_title_case_headline_names_nobody_and_no_name_crosses_a_line() -> None
     )
     plain = "President Barack Obama nominated Regina Benjamin as surgeon general on Monday, the White House said."
     rows = [{"id": "a", "text": headed, "source": "A", "published_at": "2009-07-13"},
-            {"id": "b", "text": plain, "source": "B", "published_at": "2009-07-13"}]  # fmt: skip
-    view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
+            {"id": "b", "text": plain, "source": None, "published_at": "2009-07-13"}]  # fmt: skip
+    view = build_view(Story(1, "t", ("a", "b"), ("A",)), articles_from(rows)).to_dict()
+    assert "\n  - b: 2009-07-13\n" in render(view, "text")  # an unknown outlet is cited by the article's id
     assert sorted(e["name"] for e in view["entities"]) == ["Alabama", "Barack Obama", "Regina Benjamin", "WHITE HOUSE"]
     assert [(e["actor"], e["action"], e["target"]) for e in view["events"]] == [
         ("Barack Obama", "nominate", "Regina Benjamin")

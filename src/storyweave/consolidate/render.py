@@ -31,7 +31,8 @@ def _publication(source: dict[str, Any]) -> str:
     inferred = f" (inferred: {source['published_inferred']})" if source["published_inferred"] else ""
     marks = " first" if source["first"] else ""
     copy = f", copy of {source['copy_of']}" if source["copy_of"] else ""
-    return f"{source['source']}: {date}{inferred}{marks}{copy}"
+    # An article with no known outlet is cited by its id, in the facts as here.
+    return f"{source['source'] or source['article_id']}: {date}{inferred}{marks}{copy}"
 
 
 def _conflict_line(conflict: dict[str, Any]) -> str:
