@@ -199,6 +199,9 @@ def test_places_conflict_unless_the_story_names_them_together(named_together: bo
         ("Thieves stole jewels worth $2 million.", "Thieves stole jewels worth two million dollars.", []),
         ("Thieves stole jewels worth $2 million.", "Thieves stole jewels worth $2.6 million.", ["money:dollar"]),
         ("The quake killed 10 people.", "Rescuers searched 40 houses.", []),
+        ("In all 65% of traffic to India was down.", "Calls to Singapore fell by 59%.", []),
+        ("In all 65% of traffic to India was down.", "In all 80% of traffic to India was down.", ["percent:traffic"]),
+        ("Thieves stole jewels worth 2 mn euros.", "Thieves stole jewels worth two million euros.", []),
     ],
 )
 def test_figures_disagree_only_on_what_they_both_count(first: str, second: str, disputed: list[str]) -> None:

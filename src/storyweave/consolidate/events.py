@@ -24,7 +24,8 @@ EVENT_VERBS = frozenset(
     """meet sit visit talk host receive discuss negotiate sign agree announce launch release nominate appoint elect
     resign fire sack hire arrest detain charge sentence convict acquit free capture seize kill shoot attack strike
     bomb hit injure wound die win beat defeat lose score retain stop knock rescue evacuate destroy damage collapse
-    congratulate condemn hail warn threaten sue ban approve reject veto pass vote""".split()
+    congratulate condemn hail warn threaten sue ban approve reject veto pass vote rob steal raid loot kidnap abduct
+    hijack crash explode burn flood erupt""".split()
 )
 _ACTOR_DEPS = frozenset({"nsubj", "nsubjpass"})
 _TARGET_DEPS = frozenset({"dobj", "obj", "attr"})

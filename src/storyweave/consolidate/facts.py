@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from storyweave.consolidate.dates import ResolvedDate, resolve
 from storyweave.consolidate.entities import Key, entity_spans, span_key
+from storyweave.consolidate.events import EVENT_VERBS
 from storyweave.consolidate.nlp import headline_tokens
 from storyweave.consolidate.quantities import Quantity, disagree, quantities
 
@@ -220,14 +221,14 @@ def _disagreement(a: Sentence, b: Sentence, related_places: set[tuple[int, int]]
     days_a, days_b = [d for d in a.dates if d.is_day], [d for d in b.dates if d.is_day]
     if days_a and days_b and not any(x.overlaps(y) for x in a.dates for y in b.dates):
         return "date"
-    if (
-        a.places
-        and b.places
-        and not a.places & b.places
-        and not any((x, y) in related_places for x in a.places for y in b.places)
-    ):
+    # Two reports of one event name other places and people in other roles ("announced at the
+    # White House", "a doctor from Alabama"): these conflict only where both sentences state the
+    # same action (an event verb in common) and each names one place, or one person.
+    if not a.lemmas & b.lemmas & EVENT_VERBS:
+        return None
+    if len(a.places) == len(b.places) == 1 and a.places != b.places and (*a.places, *b.places) not in related_places:
         return "place"
-    if len(a.persons) == 1 and len(b.persons) == 1 and a.persons != b.persons:
+    if len(a.persons) == len(b.persons) == 1 and a.persons != b.persons:
         return "name"
     return None
 

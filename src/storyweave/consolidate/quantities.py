@@ -3,23 +3,24 @@ compared only where they count the same thing ("10 people" against "12 people", 
 "seven villages"), and a bound ("at least 10") disagrees only with what lies outside it.
 
 Number words are read by text2num ("ten", "two million"); the counted thing is the noun a
-cardinal modifies in the parse, or the currency of a sum, or "percent".
+cardinal modifies in the parse, the currency of a sum, or the whole a percentage is of.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 from text_to_num import text2num
 
 _LOWER_BOUNDS = ("at least", "more than", "over", "above", "upwards of", "in excess of")
 _UPPER_BOUNDS = ("up to", "less than", "fewer than", "under", "below", "at most", "no more than")
 _ROUGH = ("about", "around", "nearly", "almost", "some", "roughly", "approximately", "close to", "an estimated")
 _ROUGH_SHARE = 0.25  # how far a rough figure ("about 50") may lie from another and still agree with it
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "mn": 1e6, "bn": 1e9}
 _CURRENCIES = {"$": "dollar", "dollar": "dollar", "€": "euro", "euro": "euro", "£": "pound", "pound": "pound",
                "yen": "yen", "¥": "yen", "rupee": "rupee"}  # fmt: skip
 _SAME_THING = {"people": "person"}  # the lemmatizer keeps "people" and makes "persons" "person"
@@ -32,7 +33,8 @@ class Quantity:
     """A figure as a sentence states it.
 
     Attributes:
-        thing: what it counts: a noun's lemma ("person", "village"), "money:euro" or "percent".
+        thing: what it counts: a noun's lemma ("person", "village"), "money:euro" or
+            "percent:traffic".
         low: the smallest value the statement admits.
         high: the largest (inf for "at least 10").
         text: as written, with the counted noun ("at least 10 people").
@@ -69,7 +71,9 @@ def disagree(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> list[str]:
 
 def _quantity(ent: Span) -> Quantity | None:
     thing = _thing(ent)
-    lowered = ent.text.lower()
+    # A scale the tagger left outside the figure ("2" in "2 mn euros") belongs to it.
+    written = " ".join([ent.text, *(t.text for t in itertools.takewhile(_is_scale, ent.doc[ent.end :]))])
+    lowered = written.lower()
     qualifier = next((q for q in (*_LOWER_BOUNDS, *_UPPER_BOUNDS, *_ROUGH) if lowered.startswith(q + " ")), "")
     value = _value(lowered.removeprefix(qualifier).strip())
     if thing is None or value is None:
@@ -82,12 +86,17 @@ def _quantity(ent: Span) -> Quantity | None:
     elif qualifier:
         low, high = value * (1 - _ROUGH_SHARE), value * (1 + _ROUGH_SHARE)
     counted = f" {ent.root.head.text}" if ent.label_ in {"CARDINAL", "QUANTITY"} and ent.root.dep_ == "nummod" else ""
-    return Quantity(thing, low, high, ent.text + counted)
+    return Quantity(thing, low, high, written + counted)
+
+
+def _is_scale(token: Token) -> bool:
+    return token.lower_ in _SCALES
 
 
 def _thing(ent: Span) -> str | None:
-    if ent.label_ == "PERCENT":
-        return "percent"
+    if ent.label_ == "PERCENT":  # of what: "65% of traffic"; a bare share says too little to compare
+        whole = [pobj for prep in ent.root.children if prep.lower_ == "of" for pobj in prep.children]
+        return f"percent:{whole[0].lemma_.lower()}" if whole else None
     if ent.label_ == "MONEY":
         currency = next((c for token, c in _CURRENCIES.items() if token in ent.text.lower()), "")
         return f"money:{currency}"
