@@ -126,10 +126,12 @@ def test_entities_of_different_kinds_or_people_stay_apart() -> None:
     assert sorted(e.name for e in entities) == sorted(m.text for m in mentions)
 
 
-def test_a_line_without_a_full_stop_ends_a_sentence_only_if_it_is_a_heading() -> None:
-    dateline, wrapped = parse(
+def test_a_line_break_ends_a_sentence_unless_it_wraps_one() -> None:
+    dateline, standfirst, wrapped = parse(
         [
             "November 28, 2005\nTen people were killed when the quake struck the island, officials said.",
+            "Up to 70% of communications to the Middle East have been disrupted after cables were damaged\n"
+            "Millions of web users across the Middle East are struggling to get online.",
             "The council met on Monday and agreed after a long and heated debate that the new budget for the\n"
             "city would be passed next week.",
         ]
@@ -138,7 +140,7 @@ def test_a_line_without_a_full_stop_ends_a_sentence_only_if_it_is_a_heading() ->
         "November 28, 2005",
         "Ten people were killed when the quake struck the island, officials said.",
     ]
-    assert len(list(wrapped.sents)) == 1
+    assert len(list(standfirst.sents)) == 2 and len(list(wrapped.sents)) == 1
 
 
 def test_a_name_with_an_honorific_and_a_place_with_a_generic_head_are_one_entity_each() -> None:

