@@ -92,6 +92,21 @@ def test_event_records(seeds_view: dict[str, Any]) -> None:
     assert seeds_view["title"] == "Hossein Amir-Abdollahian meets Bashar al-Assad in Damascus"
 
 
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("Assad and Amir-Abdollahian held talks on Thursday, state media said.", ("Assad", "meet", "Amir-Abdollahian")),
+        ("Putin and Erdogan signed the deal in Sochi on Monday, officials said.", ("Putin", "sign", "Erdogan")),
+        ("Putin and Erdogan condemned the attack on Monday, officials said.", ("Putin", "condemn", None)),
+    ],
+)
+def test_the_second_subject_of_a_symmetric_action_is_its_target(text: str, event: tuple[str, str, str | None]) -> None:
+    rows = [{"id": "a", "text": text, "source": "A", "published_at": "2017-01-26"},
+            {"id": "b", "text": "The two leaders spent three hours together.", "source": "B"}]  # fmt: skip
+    view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
+    assert [(e["actor"], e["action"], e["target"]) for e in view["events"]] == [event]
+
+
 def test_summary_cites_and_nothing_carries_debris(seeds_view: dict[str, Any]) -> None:
     assert seeds_view["summary"] and all(s["sources"] for s in seeds_view["summary"])
     assert seeds_view["conflicts"] == []  # spelling variants and overlapping date ranges are no conflict

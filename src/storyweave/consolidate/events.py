@@ -35,6 +35,7 @@ _PRONOUNS = frozenset({"he", "she"})
 # Phrasal verbs that name another event verb's action.
 _PHRASAL = {("sit", "down"): "meet", ("hold", "talks"): "meet"}
 _LEAD_SENTENCES = 3
+_SYMMETRIC = frozenset({"meet", "talk", "negotiate", "discuss", "sign", "agree"})  # A and B met: A met B
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +86,18 @@ def _target(verb: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> int |
     return None
 
 
+def _co_subject(verb: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> int | None:
+    """The second of two subjects of a symmetric action: in "Assad and Amir-Abdollahian met",
+    each met the other."""
+    if _action(verb) not in _SYMMETRIC:
+        return None
+    for subject in (child for child in verb.children if child.dep_ in _ACTOR_DEPS):
+        for conjunct in (child for child in subject.children if child.dep_ == "conj"):
+            if (found := _entity_at(conjunct, spans, lookup)) is not None:
+                return found
+    return None
+
+
 def _place(verb: Token, spans: Sequence[Span], lookup: dict[Key, int], places: set[int]) -> int | None:
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
@@ -132,14 +145,14 @@ def event_mentions(
     for position, sent in enumerate(doc.sents):
         dates = [d for e in sent.ents if e.label_ == "DATE" and (d := resolve(e.text, published)) and d.is_day]  # type: ignore[arg-type]
         report_date = report_date or (dates[0] if dates else None)
-        for verb in (t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in EVENT_VERBS):
+        for verb in (t for t in sent if t.pos_ == "VERB" and _action(t) in EVENT_VERBS):
             actor = _actor(verb, spans, lookup, persons_so_far, roles)
             if actor is None:
                 continue
             place = _place(verb, spans, lookup, places)
             report_place = report_place or place
             date = dates[0] if dates else report_date
-            target = _target(verb, spans, lookup)
+            target = _target(verb, spans, lookup) or _co_subject(verb, spans, lookup)
             found.append(
                 EventMention(
                     actor, _action(verb), target, place or report_place, date, source, sent.text.strip(), position
