@@ -29,7 +29,10 @@ EVENT_VERBS = frozenset(
 )
 _ACTOR_DEPS = frozenset({"nsubj", "nsubjpass"})
 _TARGET_DEPS = frozenset({"dobj", "obj", "attr"})
-_TARGET_PREPS = frozenset({"with", "on", "against", "to"})
+_TARGET_PREPS = frozenset({"with", "against", "to"})
+# "On" names a target only after these ("fired on protesters"); elsewhere a medium or a topic
+# ("announced on Twitter", "talks on Syria").
+_ON_TARGET_VERBS = frozenset({"fire", "vote", "attack", "strike"})
 _PLACE_PREPS = frozenset({"in", "at"})
 _PRONOUNS = frozenset({"he", "she"})
 # Phrasal verbs that name another event verb's action.
@@ -65,8 +68,11 @@ class Event:
 
 
 def _entity_at(token: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> int | None:
-    """The entity a noun stands for: its own span, or that of a name compounded with it."""
-    words = [token, *(child for child in token.children if child.dep_ in {"compound", "appos"})]
+    """The entity a noun stands for: its own span, that of a name in apposition, or, for a
+    name, that of a name compounded with it. A common noun's compound is a modifier, not what
+    the noun stands for: "a rural Alabama doctor" is not Alabama, "a Paris store" not Paris."""
+    linked = {"compound", "appos"} if token.pos_ == "PROPN" else {"appos"}
+    words = [token, *(child for child in token.children if child.dep_ in linked)]
     for span in spans:
         if any(span.start <= word.i < span.end for word in words):
             return lookup.get(span_key(span))
@@ -77,7 +83,9 @@ def _target(verb: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> int |
     for child in verb.children:
         if child.dep_ in _TARGET_DEPS and (found := _entity_at(child, spans, lookup)):
             return found
-        if child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+        if child.dep_ == "prep" and (
+            child.lower_ in _TARGET_PREPS or (child.lower_ == "on" and verb.lemma_.lower() in _ON_TARGET_VERBS)
+        ):
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj" and (found := _entity_at(grandchild, spans, lookup)):
                     return found
