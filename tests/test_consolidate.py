@@ -126,6 +126,17 @@ def test_every_format_shows_title_facts_and_timeline(seeds_view: dict[str, Any],
         assert rendered.startswith("<!DOCTYPE html>") and "&quot;We believe" in rendered
 
 
+def test_a_view_without_an_event_to_title_it_takes_the_storys_headline(tmp_path: Path) -> None:
+    text = "A strong earthquake shook southern Iran on Sunday and was felt in Dubai, where {} offices were evacuated."
+    rows = [{"id": "a", "title": "27 NOVEMBER, 2005", "text": text.format("many")},
+            {"id": "b", "title": "Iranian earthquake tremor hits Dubai", "text": text.format("several")}]  # fmt: skip
+    (tmp_path / "quake.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    store = storyweave.open_store(tmp_path / "s.db")
+    storyweave.ingest([str(tmp_path / "quake.jsonl")], store=store)
+    (story,) = store.stories()
+    assert story_view(store, story.id).title == story.title == "Iranian earthquake tremor hits Dubai"
+
+
 def test_relative_dates_resolve_against_publication() -> None:
     monday = dt.date(2017, 1, 2)
     assert resolve("last Monday", monday).start == dt.date(2016, 12, 26)

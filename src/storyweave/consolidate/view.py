@@ -176,7 +176,9 @@ def _timeline(facts: Sequence[Fact]) -> list[dict[str, Any]]:
 _THIRD_PERSON = {"meet": "meets"}
 
 
-def _title(view_entities: list[Entity], events: Sequence[Event], articles: Sequence[Article]) -> str:
+def _title(view_entities: list[Entity], events: Sequence[Event], story: Story, articles: Sequence[Article]) -> str:
+    """The leading event with a target, as a sentence; else the story's own title (the store
+    picks one that reads as a headline, not a dateline or a banner)."""
     names = {e.id: e.name for e in view_entities}
     for event in events:
         if event.target is not None:
@@ -185,8 +187,7 @@ def _title(view_entities: list[Entity], events: Sequence[Event], articles: Seque
             )
             place = f" in {names[event.place]}" if event.place is not None else ""
             return f"{names[event.actor]} {verb} {names[event.target]}{place}"
-    titled = next((a.title for a in articles if a.title), None)
-    return titled or articles[0].text.split("\n", 1)[0][:120]
+    return story.title or articles[0].text.split("\n", 1)[0][:120]
 
 
 def build_view(story: Story, articles: Sequence[Article], embedder: str = "static") -> StoryView:
@@ -220,5 +221,5 @@ def build_view(story: Story, articles: Sequence[Article], embedder: str = "stati
         conflicts=conflicts(facts, {e.id: e.name for e in entities}),
         timeline=_timeline(facts),
         events=events,
-        title=_title(entities, events, originals),
+        title=_title(entities, events, story, originals),
     )
