@@ -71,14 +71,17 @@ def normalized_tokens(name: str) -> tuple[str, ...]:
 
 def entity_key(kind: str, name: str) -> Key:
     """What the mentions of one entity share: their kind and normalized tokens, without a place's
-    generic head ("Qeshm Island" is Qeshm, as the clusterer's names have it).
+    generic head ("Qeshm Island" is Qeshm, as the clusterer's names have it) or a person's middle
+    initials.
 
-    >>> entity_key("place", "Qeshm Island"), entity_key("person", "Bashar al-Assad")
-    (('place', ('qeshm',)), ('person', ('bashar', 'assad')))
+    >>> entity_key("place", "Qeshm Island"), entity_key("person", "Francis S. Collins")
+    (('place', ('qeshm',)), ('person', ('francis', 'collins')))
     """
     tokens = normalized_tokens(name)
     if kind == "place" and len(tokens) > 1 and tokens[-1] in GENERIC_HEADS:
         tokens = tokens[:-1]
+    if kind == "person" and len(tokens) > 2:  # "Regina M. Benjamin" is Regina Benjamin
+        tokens = (tokens[0], *(t for t in tokens[1:-1] if len(t.rstrip(".")) > 1), tokens[-1])
     return kind, tokens
 
 
