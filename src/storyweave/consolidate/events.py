@@ -83,15 +83,19 @@ def _target(verb: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> int |
     for child in verb.children:
         if child.dep_ in _TARGET_DEPS and (found := _entity_at(child, spans, lookup)):
             return found
-        if child.dep_ == "prep" and (
-            child.lower_ in _TARGET_PREPS or (child.lower_ == "on" and verb.lemma_.lower() in _ON_TARGET_VERBS)
-        ):
+        if child.dep_ == "prep" and _introduces_target(child, verb):
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj" and (found := _entity_at(grandchild, spans, lookup)):
                     return found
         if child.dep_ == "prt" and (found := _target(child, spans, lookup)):  # "sat down with X"
             return found
     return None
+
+
+def _introduces_target(preposition: Token, verb: Token) -> bool:
+    """Whether a preposition of `verb` introduces what the action is done to."""
+    word = preposition.lower_
+    return word in _TARGET_PREPS or (word == "on" and verb.lemma_.lower() in _ON_TARGET_VERBS)
 
 
 def _co_subject(verb: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> int | None:
