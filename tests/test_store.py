@@ -40,6 +40,8 @@ def test_full_text_search_ranks_the_article_that_has_the_words(seeds_store: Stor
     hits = seeds_store.search("Aleppo congratulated")
     assert [a.source for a, _ in hits] == ["Tehran Times"]
     assert seeds_store.search('unbalanced "quote') == []  # not FTS5 syntax: words are quoted, no error
+    # A dangling operator is dropped, not searched for as the word "or".
+    assert [a.source for a, _ in seeds_store.search("Aleppo OR")] == ["Tehran Times"]
 
 
 def test_a_store_from_an_older_version_is_migrated_and_stays_searchable(tmp_path: Path) -> None:

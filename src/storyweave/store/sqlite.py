@@ -18,6 +18,7 @@ from filelock import FileLock, Timeout
 from storyweave.errors import StoreError
 from storyweave.types import Article, Assignment, Story, as_datetime, parse_publication_time
 
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})  # FTS5 reads them as operators in capitals only
 # Each entry migrates the schema from version i to i + 1; never edit a released entry.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -172,8 +173,10 @@ def first_sentence(text: str, limit: int = 120) -> str:
 
 
 def _fts_query(query: str) -> str:
-    """Every word as a quoted FTS5 term, for queries that are not valid FTS5 syntax."""
-    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+    """Every word as a quoted FTS5 term, for queries that are not valid FTS5 syntax. The
+    operators are dropped: in "Assad OR" the user meant no word "or", and quoted it would be one."""
+    words = [word for word in query.split() if word not in _FTS_OPERATORS]
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
 class SQLiteStore:
