@@ -99,10 +99,8 @@ def _introduces_target(preposition: Token, verb: Token) -> bool:
 
 
 def _co_subject(verb: Token, spans: Sequence[Span], lookup: dict[Key, int]) -> int | None:
-    """The second of two subjects of a symmetric action: in "Assad and Amir-Abdollahian met",
-    each met the other."""
-    if _action(verb) not in _SYMMETRIC:
-        return None
+    """The second of two subjects of `verb`, for a symmetric action: in "Assad and
+    Amir-Abdollahian met", each met the other."""
     for subject in (child for child in verb.children if child.dep_ in _ACTOR_DEPS):
         for conjunct in (child for child in subject.children if child.dep_ == "conj"):
             if (found := _entity_at(conjunct, spans, lookup)) is not None:
@@ -157,18 +155,20 @@ def event_mentions(
     for position, sent in enumerate(doc.sents):
         dates = [d for e in sent.ents if e.label_ == "DATE" and (d := resolve(e.text, published)) and d.is_day]  # type: ignore[arg-type]
         report_date = report_date or (dates[0] if dates else None)
-        for verb in (t for t in sent if t.pos_ == "VERB" and _action(t) in EVENT_VERBS):
+        for verb, action in ((t, _action(t)) for t in sent if t.pos_ == "VERB"):
+            if action not in EVENT_VERBS:
+                continue
             actor = _actor(verb, spans, lookup, persons_so_far, roles)
             if actor is None:
                 continue
             place = _place(verb, spans, lookup, places)
             report_place = report_place or place
             date = dates[0] if dates else report_date
-            target = _target(verb, spans, lookup) or _co_subject(verb, spans, lookup)
+            target = _target(verb, spans, lookup)
+            if target is None and action in _SYMMETRIC:
+                target = _co_subject(verb, spans, lookup)
             found.append(
-                EventMention(
-                    actor, _action(verb), target, place or report_place, date, source, sent.text.strip(), position
-                )
+                EventMention(actor, action, target, place or report_place, date, source, sent.text.strip(), position)
             )
         for token in sent:
             if token.dep_ in _ACTOR_DEPS and (who := _entity_at(token, spans, lookup)) and kinds.get(who) == "person":

@@ -71,12 +71,14 @@ def disagree(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> list[str]:
 
 def _quantity(ent: Span) -> Quantity | None:
     thing = _thing(ent)
+    if thing is None:
+        return None
     # A scale the tagger left outside the figure ("2" in "2 mn euros") belongs to it.
     written = " ".join([ent.text, *(t.text for t in itertools.takewhile(_is_scale, ent.doc[ent.end :]))])
     lowered = written.lower()
     qualifier = next((q for q in (*_LOWER_BOUNDS, *_UPPER_BOUNDS, *_ROUGH) if lowered.startswith(q + " ")), "")
     value = _value(lowered.removeprefix(qualifier).strip())
-    if thing is None or value is None:
+    if value is None:
         return None
     low, high = value, value
     if qualifier in _LOWER_BOUNDS:
