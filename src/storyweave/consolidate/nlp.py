@@ -42,7 +42,7 @@ def parse(texts: Sequence[str]) -> list[Doc]:
     return list(load_nlp().pipe(texts, batch_size=16))
 
 
-def lines(doc: Doc) -> list[Span]:
+def _lines(doc: Doc) -> list[Span]:
     """The lines of a text, without their line breaks."""
     found, start = [], 0
     for token in doc:
@@ -55,7 +55,7 @@ def lines(doc: Doc) -> list[Span]:
     return found
 
 
-def is_headline(line: Span) -> bool:
+def _is_headline(line: Span) -> bool:
     """Whether every word of the line (of four letters or more, so not "of", "by", "the") is
     capitalized, as in headlines: where the tagger takes verbs for names."""
     words = [t.text for t in line if t.is_alpha and len(t) > 3]
@@ -63,15 +63,15 @@ def is_headline(line: Span) -> bool:
 
 
 def headline_tokens(doc: Doc) -> set[int]:
-    """The indices of the tokens on headline lines (see `is_headline`)."""
-    return {token.i for line in lines(doc) if is_headline(line) for token in line}
+    """The indices of the tokens on headline lines (see `_is_headline`)."""
+    return {token.i for line in _lines(doc) if _is_headline(line) for token in line}
 
 
 @Language.component("storyweave_line_sentences")
 def _line_sentences(doc: Doc) -> Doc:
     """A line break ends a sentence, unless it looks like a wrapped one: a long line without a
     full stop, followed by a line that starts in lower case."""
-    for line, following in itertools.pairwise(lines(doc)):
+    for line, following in itertools.pairwise(_lines(doc)):
         wrapped = (
             not line[-1].text.endswith(_SENTENCE_END)
             and sum(t.is_alpha for t in line) >= _HEADING_MAX_WORDS
