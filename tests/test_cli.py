@@ -189,6 +189,12 @@ def test_eval_refuses_a_file_without_labels(tmp_path: Path) -> None:
     assert code == 1 and "no 'event' label" in err
 
 
+def test_train_refuses_an_out_path_in_a_missing_folder_before_fitting(tmp_path: Path) -> None:
+    sample = str(SAMPLE / "articles" / "ecbplus-sample.jsonl")
+    code, _, err = run("train", sample, "--out", str(tmp_path / "nowhere" / "p.json"))
+    assert code == 1 and err.startswith("Error:") and "no folder" in err and "Traceback" not in err
+
+
 def test_train_writes_parameters_that_ingest_and_eval_accept(tmp_path: Path) -> None:
     out_path = tmp_path / "params.json"
     sample = str(SAMPLE / "articles" / "ecbplus-sample.jsonl")

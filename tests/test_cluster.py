@@ -197,6 +197,18 @@ def test_params_round_trip_through_json(tmp_path: Path) -> None:
         ClusterParams.load(tmp_path / "bad.json")
 
 
+def test_params_that_cannot_be_written_leave_the_previous_file_whole(tmp_path: Path) -> None:
+    shipped = ClusterParams.load()
+    shipped.save(tmp_path / "p.json")
+    before = (tmp_path / "p.json").read_text()
+    (tmp_path / ".p.json.partial").mkdir()  # the scratch file cannot be made
+    with pytest.raises(ConfigError, match="cannot write the parameters"):
+        dataclasses.replace(shipped, threshold=0.5).save(tmp_path / "p.json")
+    assert (tmp_path / "p.json").read_text() == before
+    with pytest.raises(ConfigError, match="cannot write the parameters"):
+        shipped.save(tmp_path / "nowhere" / "p.json")
+
+
 # Recurring events: the same kind of event in the same place, five days apart, reported in the
 # same words. Only the publication dates tell the two occurrences apart.
 RECURRING = [("Qeshm Island", "earthquake"), ("Lyon", "factory fire"), ("Rotterdam", "dock strike"),

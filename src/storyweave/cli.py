@@ -484,6 +484,8 @@ def train(path: str, label_field: str, group_field: str | None, folds: int, out:
     from storyweave.cluster.training import fit
     from storyweave.eval.harness import labelled_articles
 
+    if not Path(out).parent.is_dir():  # found out before the fit, which can take minutes
+        raise_one_line(f"{out}: there is no folder {Path(out).parent} to write the parameters in")
     with reported_errors():
         articles, labels = labelled_articles(path, label_field)
         groups = (

@@ -6,9 +6,11 @@ need no training step.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +110,23 @@ class ClusterParams:
             raise ConfigError(f"{path}: not readable clusterer parameters ({exc})") from exc
 
     def save(self, path: str | Path, provenance: dict[str, Any] | None = None) -> None:
-        """Write parameters as JSON, with an optional `_provenance` note (what they were fitted on)."""
+        """Write parameters as JSON, with an optional `_provenance` note (what they were fitted on).
+
+        The file is written beside `path` and renamed into place, so that an interrupted write
+        leaves the file that was there before rather than half of a new one.
+
+        Raises:
+            ConfigError: `path` cannot be written.
+        """
         data: dict[str, Any] = dataclasses.asdict(self)
         if provenance:
             data["_provenance"] = provenance
-        Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        path = Path(path)
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            os.replace(partial, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # the scratch file may be what could not be made
+                partial.unlink(missing_ok=True)
+            raise ConfigError(f"{path}: cannot write the parameters ({exc.strerror or exc})") from exc
