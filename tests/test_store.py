@@ -57,6 +57,8 @@ def test_a_store_from_an_older_version_is_migrated_and_stays_searchable(tmp_path
     assert added == [True, False]  # a batch holding one id twice adds its first copy
     assert sorted(a.id for a, _ in store.search("qeshm")) == ["new", "old"]
     assert [a.id for a, _ in store.search("toll")] == ["new"]
+    # ... and its search index merges segments as a new store's does.
+    assert store._db.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()[0] == 8
 
 
 def test_failed_batch_leaves_nothing_behind(store: Store) -> None:

@@ -79,6 +79,12 @@ MIGRATIONS: tuple[str, ...] = (
         saved_at TEXT NOT NULL
     );
     """,
+    # Search-index segments are merged once 8 of a size pile up rather than FTS5's default 4:
+    # ingest spends a sixth less storing articles (FTS5 indexing was three quarters of it), and
+    # a search reads at most twice as many small segments.
+    """
+    INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 8);
+    """,
 )
 
 WRITER_WAIT_S = 10.0  # how long a second writer waits for the first to finish before giving up
