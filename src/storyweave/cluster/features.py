@@ -30,7 +30,9 @@ _MONTHS = {m: i for i, m in enumerate(
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 # What precedes the year in "26 January 2017" or "January 26, 2017".
 _DATE_HEAD = re.compile(rf"(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?)\s+$")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# No leading \b: `re` would then try every position of a text, three times slower than a search
+# for the digits; `_years_and_dates` checks the character before instead.
+_YEAR = re.compile(r"(?:19|20)\d\d\b")
 # scikit-learn's English list (its file says why it is a copy), and words of reporting.
 ENGLISH_STOP_WORDS = frozenset(
     line for line in Path(__file__).with_name("stop_words.txt").read_text().splitlines() if not line.startswith("#")
@@ -199,6 +201,9 @@ def _years_and_dates(text: str) -> tuple[frozenset[int], frozenset[str]]:
     clusterer's topic-wise cross-validated B-cubed F1 on ECB+ fell from 0.913 to 0.906."""
     years, dates = set(), set()
     for match in _YEAR.finditer(text):
+        before = text[match.start() - 1 : match.start()]
+        if before.isalnum() or before == "_":
+            continue  # the end of a longer number or word
         year = int(match.group())
         if year >= 1950:
             years.add(year)
