@@ -44,6 +44,17 @@ def test_full_text_search_ranks_the_article_that_has_the_words(seeds_store: Stor
     assert [a.source for a, _ in seeds_store.search("Aleppo OR")] == ["Tehran Times"]
 
 
+def test_search_ranks_the_best_matches_and_breaks_ties_by_arrival(store: Store) -> None:
+    store.add_articles([Article(id="copy-2", text="Flood waters rise in Dhaka."),
+                        Article(id="copy-1", text="Flood waters rise in Dhaka."),
+                        Article(id="other", text="Dhaka flood: the flood waters rise, flood warnings spread."),
+                        Article(id="unrelated", text="Markets closed higher.")])  # fmt: skip
+    hits = store.search("flood", limit=3)
+    assert [a.id for a, _ in hits] == ["other", "copy-2", "copy-1"]  # equal ranks: the earlier stored first
+    assert hits[0][1] > hits[1][1] == hits[2][1] > 0
+    assert [a.id for a, _ in store.search("flood", limit=1)] == ["other"]
+
+
 def test_a_store_from_an_older_version_is_migrated_and_stays_searchable(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as raw:  # a store at schema version 2, with an article in it

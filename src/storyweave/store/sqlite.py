@@ -320,9 +320,13 @@ class SQLiteStore:
             yield _article(row)
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
+        # Ranked and cut in the index before the join: joined first, every match's whole row was
+        # read before the sort, which made a search for a word in most articles twice as slow.
+        # Ties go to the earlier article, so that equal ranks do not change places between runs.
         sql = (
-            "SELECT articles.*, bm25(articles_fts, 2.0, 1.0) AS rank FROM articles_fts "
-            "JOIN articles ON articles.seq = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?"
+            "SELECT articles.*, hits.rank FROM (SELECT rowid, bm25(articles_fts, 2.0, 1.0) AS rank FROM articles_fts "
+            "WHERE articles_fts MATCH ? ORDER BY rank, rowid LIMIT ?) AS hits "
+            "JOIN articles ON articles.seq = hits.rowid ORDER BY hits.rank, hits.rowid"
         )
         try:
             rows = self._db.execute(sql, (query, limit)).fetchall()
