@@ -95,6 +95,8 @@ def test_stories_story_compare_and_explain_on_the_seeds(tmp_path: Path) -> None:
     assert code == 0 and len(story["articles"]) == 2
     assert story["sources"] == ["Press TV", "Tehran Times"] and story["first_published"] == "2017-01-26"
     assert run("stories", "--db", str(db))[1].startswith(f"{story['id']:>5}  2017-01-26    2 articles   2 sources  ")
+    assert run("stories", "--db", str(db), "--limit", "1")[1] == run("stories", "--db", str(db))[1]
+    assert run("stories", "--db", str(db), "--limit", "0")[0] == 2  # a usage error
     assert run("recluster", "--db", str(db))[1] == "1 story\n"
     code, out, _ = run("story", str(story["id"]), "--db", str(db), "--json")
     assert code == 0 and [a["id"] for a in json.loads(out)["articles"]] == story["articles"]

@@ -26,7 +26,7 @@ from storyweave.errors import ConfigError
 from storyweave.eval.metrics import bcubed
 from storyweave.pipeline import explain, recluster
 from storyweave.store import Store
-from storyweave.types import Article
+from storyweave.types import Article, as_datetime
 
 QUAKE_1 = (
     "A magnitude 5.9 earthquake struck Qeshm Island in southern Iran on Sunday, killing at least 10 people "
@@ -294,6 +294,14 @@ def test_sample_corpus_stories_keep_the_seeds_apart_from_other_events(store: Sto
     seed_story = next(s for s in stories if "Press TV" in s.sources)
     assert set(seed_story.sources) == {"Press TV", "Tehran Times"} and len(seed_story.article_ids) == 2
     assert 8 <= len(stories) <= 30  # 9 gold events; a few singletons at most
+    # Most recently updated first: dated stories by their last publication, then undated ones,
+    # newest id first; --limit keeps the head of that order.
+    dated = [s for s in stories if s.last_published]
+    last = [as_datetime(s.last_published) for s in dated]
+    assert dated and stories[: len(dated)] == dated and last == sorted(last, reverse=True)  # type: ignore[type-var]
+    undated_ids = [s.id for s in stories[len(dated) :]]
+    assert undated_ids == sorted(undated_ids, reverse=True)
+    assert store.stories(limit=3) == stories[:3]
 
 
 def test_explain_gives_the_recorded_decision_and_what_the_articles_share(seeds_store: Store) -> None:
@@ -363,6 +371,7 @@ def test_stories_filters(seeds_store: Store) -> None:
     assert len(seeds_store.stories(query="Aleppo")) == 1
     assert seeds_store.stories(query="earthquake") == []
     assert seeds_store.stories(since=dt.datetime(2018, 1, 1, tzinfo=dt.UTC)) == []
+    assert len(seeds_store.stories(since=dt.datetime(2017, 1, 26, tzinfo=dt.UTC), query="Aleppo", limit=1)) == 1
 
 
 def test_an_older_article_after_a_newer_one_opens_a_story_without_failing() -> None:

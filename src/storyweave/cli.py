@@ -238,18 +238,21 @@ def _noun(n: int, singular: str, plural: str | None = None) -> str:
 @click.option("--since", help="Only stories with an article published on or after this date (ISO 8601).")
 @click.option("--source", help="Only stories with an article from this outlet.")
 @click.option("--query", help="Only stories with an article matching this full-text query.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many stories (the most recent).")
 @db_option
 @json_option
-def stories(since: str | None, source: str | None, query: str | None, db: str, as_json: bool) -> None:
+def stories(
+    since: str | None, source: str | None, query: str | None, limit: int | None, db: str, as_json: bool
+) -> None:
     """List stories, most recently updated first.
 
     \b
     Example:
-        storyweave stories --db news.db --query ceasefire --json
+        storyweave stories --db news.db --query ceasefire --limit 10 --json
     """
     with opened_store(db) as store:
         since_time = _since(since)
-        found = store.stories(since=since_time, source=source, query=query)
+        found = store.stories(since=since_time, source=source, query=query, limit=limit)
     if as_json:
         print_json([s.to_dict() for s in found])
         return

@@ -78,9 +78,16 @@ class Store(Protocol):
         ...
 
     def stories(
-        self, *, since: dt.datetime | None = None, source: str | None = None, query: str | None = None
+        self,
+        *,
+        since: dt.datetime | None = None,
+        source: str | None = None,
+        query: str | None = None,
+        limit: int | None = None,
     ) -> list[Story]:
-        """Stories, most recently updated first, optionally filtered."""
+        """Stories, most recently updated first (by their last publication; undated ones last,
+        newest first), optionally filtered: with an article published at or after `since`, from
+        outlet `source`, or among the best 1,000 matches of full-text `query`; at most `limit`."""
         ...
 
     def story(self, story_id: int) -> Story | None:

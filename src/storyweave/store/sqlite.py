@@ -18,6 +18,8 @@ from filelock import FileLock, Timeout
 from storyweave.errors import StoreError
 from storyweave.types import Article, Assignment, Story, as_datetime, parse_publication_time
 
+# A list of any length bound as one parameter, a JSON array: SQLite caps a statement's parameters.
+_ONE_OF = "(SELECT value FROM json_each(?))"
 _FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})  # FTS5 reads them as operators in capitals only
 # Each entry migrates the schema from version i to i + 1; never edit a released entry.
 MIGRATIONS: tuple[str, ...] = (
@@ -152,12 +154,6 @@ def _story(story_id: int, rows: list[sqlite3.Row]) -> Story:
         last_published=max(dates, key=as_datetime) if dates else None,  # type: ignore[arg-type]
         copies={r["id"]: r["copy_of"] for r in rows if r["copy_of"]},
     )
-
-
-def _recency(story: Story) -> tuple[bool, dt.datetime, int]:
-    """Sort key: dated stories by last publication, then undated ones, newest id first."""
-    last = as_datetime(story.last_published)
-    return (last is not None, last or dt.datetime.min.replace(tzinfo=dt.UTC), story.id)
 
 
 def _headline_like(title: str) -> bool:
@@ -320,19 +316,29 @@ class SQLiteStore:
             yield _article(row)
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
-        # Ranked and cut in the index before the join: joined first, every match's whole row was
-        # read before the sort, which made a search for a word in most articles twice as slow.
-        # Ties go to the earlier article, so that equal ranks do not change places between runs.
+        hits = self._hits(query, limit)
+        rows = self._db.execute(
+            f"SELECT * FROM articles WHERE seq IN {_ONE_OF}",
+            (json.dumps([seq for seq, _ in hits]),),
+        )
+        by_seq = {row["seq"]: _article(row) for row in rows}
+        return [(by_seq[seq], -rank) for seq, rank in hits]
+
+    def _hits(self, query: str, limit: int) -> list[tuple[int, float]]:
+        """The best `limit` matches' seqs and bm25 ranks (lower is better), best first; a query
+        that is not FTS5 syntax is searched for as plain words."""
+        # Ranked and cut in the index, and the articles read after: joined first, every match's
+        # whole row was read before the sort, which made a search for a word in most articles
+        # twice as slow. Ties go to the earlier article, so that they keep their places.
         sql = (
-            "SELECT articles.*, hits.rank FROM (SELECT rowid, bm25(articles_fts, 2.0, 1.0) AS rank FROM articles_fts "
-            "WHERE articles_fts MATCH ? ORDER BY rank, rowid LIMIT ?) AS hits "
-            "JOIN articles ON articles.seq = hits.rowid ORDER BY hits.rank, hits.rowid"
+            "SELECT rowid, bm25(articles_fts, 2.0, 1.0) AS rank FROM articles_fts WHERE articles_fts MATCH ? "
+            "ORDER BY rank, rowid LIMIT ?"
         )
         try:
             rows = self._db.execute(sql, (query, limit)).fetchall()
         except sqlite3.OperationalError:
             rows = self._db.execute(sql, (_fts_query(query), limit)).fetchall()
-        return [(_article(row), -row["rank"]) for row in rows]
+        return [(row[0], row[1]) for row in rows]
 
     def save_assignments(self, assignments: Sequence[Assignment]) -> int:
         with self.transaction():
@@ -398,36 +404,53 @@ class SQLiteStore:
             yield _article(row)
 
     def stories(
-        self, *, since: dt.datetime | None = None, source: str | None = None, query: str | None = None
+        self,
+        *,
+        since: dt.datetime | None = None,
+        source: str | None = None,
+        query: str | None = None,
+        limit: int | None = None,
     ) -> list[Story]:
-        stories = self._stories()
+        # Chosen and ordered in SQL, then only those stories built: building every story first took
+        # 1.7 s on a store of 100,000 articles, whatever the filters kept.
+        having: list[str] = []
+        params: list[Any] = []
         if since:
-            stories = [s for s in stories if (as_datetime(s.last_published) or since) >= since and s.last_published]
+            having.append("max(a.published_utc) >= ?")
+            params.append(since.astimezone(dt.UTC).isoformat())
         if source:
-            stories = [s for s in stories if source in s.sources]
+            having.append("sum(a.source = ?) > 0")
+            params.append(source)
         if query:
-            story_of = dict(self._db.execute("SELECT article_id, story_id FROM assignments").fetchall())
-            matching = {story_of.get(article.id) for article, _ in self.search(query, limit=1000)}
-            stories = [s for s in stories if s.id in matching]
-        return stories
+            having.append(f"sum(a.seq IN {_ONE_OF}) > 0")
+            params.append(json.dumps([seq for seq, _ in self._hits(query, limit=1000)]))
+        sql = (
+            "SELECT s.story_id FROM assignments s JOIN articles a ON a.id = s.article_id GROUP BY s.story_id "
+            f"{'HAVING ' + ' AND '.join(having) if having else ''} "
+            # Most recently updated first: dated stories by their last publication, then undated
+            # ones, newest id first. UTC ISO strings sort as the times do.
+            "ORDER BY max(a.published_utc) IS NULL, max(a.published_utc) DESC, s.story_id DESC LIMIT ?"
+        )
+        return self._stories([row[0] for row in self._db.execute(sql, (*params, -1 if limit is None else limit))])
 
     def story(self, story_id: int) -> Story | None:
-        found = self._stories(story_id)
+        found = self._stories([story_id])
         return found[0] if found else None
 
-    def _stories(self, story_id: int | None = None) -> list[Story]:
-        """Stories built from their articles: publication order, undated last, newest story first."""
-        where = "WHERE s.story_id = ?" if story_id is not None else ""
+    def _stories(self, story_ids: Sequence[int]) -> list[Story]:
+        """The stories with these ids, in this order, built from their articles in publication
+        order (undated last)."""
         sql = (
             "SELECT s.story_id, s.copy_of, a.id, a.title, substr(a.text, 1, 400) AS lead, a.source, a.published_at "
-            f"FROM assignments s JOIN articles a ON a.id = s.article_id {where} "
+            "FROM assignments s JOIN articles a ON a.id = s.article_id "
+            f"WHERE s.story_id IN {_ONE_OF} "
             "ORDER BY s.story_id, a.published_utc IS NULL, a.published_utc, s.seq"
         )
-        rows = self._db.execute(sql, () if story_id is None else (story_id,))
+        rows = self._db.execute(sql, (json.dumps(list(story_ids)),))
         # One story's rows at a time (they arrive ordered by story): holding every row with its
         # lead at once took about 0.8 KB per article more, most of a gigabyte on a store of a million.
-        stories = (_story(sid, list(group)) for sid, group in itertools.groupby(rows, key=itemgetter("story_id")))
-        return sorted(stories, key=_recency, reverse=True)
+        built = {sid: _story(sid, list(group)) for sid, group in itertools.groupby(rows, key=itemgetter("story_id"))}
+        return [built[sid] for sid in story_ids if sid in built]
 
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
