@@ -272,3 +272,33 @@ def test_ecbplus_stories_consolidate(event: str, entity: str, dated: bool) -> No
     headed = [s for s in view["sources"] if s["published_inferred"] == "dateline at the head of its text"]
     assert bool(headed) == dated
     assert all(s["published_at"].startswith("2011-11-1") for s in headed)
+
+
+def test_alignment_scores_pairs_of_different_reports_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from storyweave.consolidate import facts
+
+    def sentence(report: str, lemmas: str, entities: set[int], angle: float) -> facts.Sentence:
+        embedding = np.array([np.cos(angle), np.sin(angle)], dtype=np.float32)
+        return facts.Sentence(report, report, 0, lemmas, frozenset(lemmas.split()), frozenset(entities),
+                              frozenset(), frozenset(), (), (), embedding)  # fmt: skip
+
+    sentences = [
+        sentence("a", "envoy meet president damascus", {1, 2}, 0.0),
+        sentence("b", "envoy meet president damascus", {1, 2}, 0.0),  # the same claim, in another report
+        sentence("a", "envoy meet president damascus", {1, 2}, 0.0),  # the same, in the same report: no pair
+        sentence("c", "storm flood river", {3}, np.pi / 2),  # nothing in common with the others
+        sentence("c", "envoy meet president", {1}, 0.3),  # part of the claim
+    ]
+    pairs = facts._close_pairs(sentences, threshold=0.3)
+    assert [(i, j) for _, i, j in pairs] == [(1, 2), (0, 1), (2, 4), (1, 4), (0, 4)]
+    assert pairs[0][0] == pytest.approx(1.0)  # cosine 1, all lemmas and entities shared
+    # Rarity weights: "damascus" and entity 2 are in three sentences of five, the shared rest in four.
+    rare, common = np.log(6 / 3), np.log(6 / 4)
+    lemmas = 3 * common / (3 * common + rare)
+    assert pairs[-1][0] == pytest.approx(0.45 * np.cos(0.3) + 0.35 * lemmas + 0.20 * common / (common + rare), 1e-6)
+    monkeypatch.setattr(facts, "_BLOCK", 2)  # blocks of sentences give the same pairs
+    blocked = facts._close_pairs(sentences, threshold=0.3)
+    assert [p[1:] for p in blocked] == [p[1:] for p in pairs]
+    assert [p[0] for p in blocked] == pytest.approx([p[0] for p in pairs])

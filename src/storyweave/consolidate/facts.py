@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 from spacy.tokens import Doc
 
 from storyweave.consolidate.dates import ResolvedDate, resolve
@@ -29,6 +28,7 @@ from storyweave.consolidate.quantities import Quantity, disagree, quantities
 ALIGN_THRESHOLD = 0.42
 _SECOND_MARGIN = 0.16  # how much closer a sentence already in a fact must be to support a second one
 _WEIGHTS = {"embedding": 0.45, "lemmas": 0.35, "entities": 0.20}
+_BLOCK = 512  # sentences scored against all at a time: 512 x 10,000 pairs take 40 MB a matrix
 _MIN_WORDS = 5
 _MAX_TIMELINE_DAYS = 31
 
@@ -109,27 +109,57 @@ def sentences_of(doc: Doc, article_id: str, source: str, published: object, look
     return found
 
 
-def _weighted_jaccard(a: frozenset[Any], b: frozenset[Any], weight: dict[Any, float]) -> float:
-    """Jaccard overlap where each item counts by its weight (rare words count more)."""
-    union = sum(weight[x] for x in a | b)
-    return sum(weight[x] for x in a & b) / union if union else 0.0
-
-
-def _rarity(sentences: Sequence[Sentence]) -> dict[Any, float]:
-    """Inverse sentence frequency within the story: "Syria" in every sentence says little."""
-    counts = Counter(x for s in sentences for x in (*s.lemmas, *(("e", i) for i in s.entities)))
-    return {x: math.log((len(sentences) + 1) / n) for x, n in counts.items()}
-
-
-def similarity(a: Sentence, b: Sentence, rarity: dict[Any, float]) -> float:
-    """How surely two sentences state the same claim (0 to 1)."""
-    embedding = float(a.embedding @ b.embedding) if a.embedding is not None and b.embedding is not None else 0.0
-    entities_a, entities_b = (frozenset(("e", i) for i in s.entities) for s in (a, b))
-    return (
-        _WEIGHTS["embedding"] * max(0.0, embedding)
-        + _WEIGHTS["lemmas"] * _weighted_jaccard(a.lemmas, b.lemmas, rarity)
-        + _WEIGHTS["entities"] * _weighted_jaccard(entities_a, entities_b, rarity)
+def _item_matrix(sets: Sequence[frozenset[Any]]) -> tuple[scipy.sparse.csr_array, np.ndarray]:
+    """One row per set, one column per distinct item (1 where the set holds it), and each item's
+    rarity in the story: log((sets + 1) / sets holding it). "Syria" in every sentence says little."""
+    columns: dict[Any, int] = {}
+    indices = [columns.setdefault(item, len(columns)) for items in sets for item in items]
+    indptr = np.cumsum([0, *map(len, sets)])
+    matrix = scipy.sparse.csr_array(
+        (np.ones(len(indices)), np.array(indices, dtype=np.int64), indptr), shape=(len(sets), len(columns))
     )
+    return matrix, np.log((len(sets) + 1) / matrix.sum(axis=0))
+
+
+def _weighted_jaccards(rows: slice, matrix: scipy.sparse.csr_array, rarity: np.ndarray) -> np.ndarray:
+    """The weighted Jaccard overlaps of the sets in `rows` with every set: the rarity of the items
+    both hold over that of the items either holds."""
+    shared = (matrix[rows] * rarity) @ matrix.T
+    shared = shared.toarray() if scipy.sparse.issparse(shared) else np.asarray(shared)
+    total = matrix @ rarity
+    union = total[rows, None] + total[None, :] - shared
+    return np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+
+
+def _close_pairs(sentences: Sequence[Sentence], threshold: float) -> list[tuple[float, int, int]]:
+    """The pairs (score, i, j) of sentences of different reports that state the same claim by at
+    least `threshold` (0 to 1), best first: a weighted sum of their embeddings' cosine, and the
+    rarity-weighted overlaps of their content lemmas and of their entities.
+
+    In numpy, a block of sentences against all at a time: scored pair by pair in Python, a story
+    of 48 reports (about 1,100 sentences, 620,000 pairs) took 11 s, and the time grows with the
+    square of the story's size.
+    """
+    n = len(sentences)
+    if n < 2:
+        return []
+    dims = next((len(s.embedding) for s in sentences if s.embedding is not None), 1)
+    embeddings = np.stack([s.embedding if s.embedding is not None else np.zeros(dims, np.float32) for s in sentences])
+    lemmas, lemma_rarity = _item_matrix([s.lemmas for s in sentences])
+    entities, entity_rarity = _item_matrix([s.entities for s in sentences])
+    report = np.unique([s.article_id for s in sentences], return_inverse=True)[1]
+    pairs = []
+    for start in range(0, n, _BLOCK):
+        rows = slice(start, min(start + _BLOCK, n))
+        scores = (
+            _WEIGHTS["embedding"] * np.maximum(0.0, embeddings[rows] @ embeddings.T)
+            + _WEIGHTS["lemmas"] * _weighted_jaccards(rows, lemmas, lemma_rarity)
+            + _WEIGHTS["entities"] * _weighted_jaccards(rows, entities, entity_rarity)
+        )
+        i, j = np.nonzero(scores >= threshold)
+        keep = (j > i + start) & (report[i + start] != report[j])
+        pairs += zip(scores[i[keep], j[keep]].tolist(), (i[keep] + start).tolist(), j[keep].tolist(), strict=True)
+    return sorted(pairs, reverse=True)
 
 
 def align(sentences: Sequence[Sentence], threshold: float = ALIGN_THRESHOLD) -> list[Fact]:
@@ -139,26 +169,18 @@ def align(sentences: Sequence[Sentence], threshold: float = ALIGN_THRESHOLD) -> 
     one is close enough by a stricter threshold: one long sentence often states two claims that
     another report states in two sentences.
     """
-    rarity = _rarity(sentences)
     fact_of = list(range(len(sentences)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(sentences))}
-    pairs = sorted(
-        (
-            (similarity(sentences[i], sentences[j], rarity), i, j)
-            for i, j in itertools.combinations(range(len(sentences)), 2)
-            if sentences[i].article_id != sentences[j].article_id
-        ),
-        reverse=True,
-    )
-    for score, i, j in pairs:
-        if score < threshold:
-            break
+    reports = {i: {s.article_id} for i, s in enumerate(sentences)}  # kept per fact: pairs run to millions
+    pairs = _close_pairs(sentences, threshold)
+    for _, i, j in pairs:
         a, b = fact_of[i], fact_of[j]
-        if a == b or {sentences[k].article_id for k in members[a]} & {sentences[k].article_id for k in members[b]}:
+        if a == b or not reports[a].isdisjoint(reports[b]):
             continue
         for k in members[b]:
             fact_of[k] = a
         members[a].extend(members.pop(b))
+        reports[a] |= reports.pop(b)
     supporting = _second_alignments(pairs, members, sentences, threshold + _SECOND_MARGIN)
     ordered = sorted(members, key=lambda root: _first_position(members[root], sentences))
     return [
