@@ -160,17 +160,25 @@ def mentions_in(doc: Doc, source: str, article_id: str) -> list[Mention]:
     ]
 
 
-def _same_full_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    if a == b:
+@dataclasses.dataclass(frozen=True, slots=True)
+class _FullName:
+    """A full name's tokens, and their text joined once: grouping compares each name with many."""
+
+    tokens: tuple[str, ...]
+    text: str
+
+
+def _same_full_name(a: _FullName, b: _FullName) -> bool:
+    if a.tokens == b.tokens:
         return True
     if (
-        len(a) == len(b)
-        and fuzz.ratio(" ".join(a), " ".join(b)) >= _FUZZY_MIN
-        and fuzz.ratio(a[-1], b[-1]) >= _FUZZY_MIN
+        len(a.tokens) == len(b.tokens)
+        and fuzz.ratio(a.text, b.text) >= _FUZZY_MIN
+        and fuzz.ratio(a.tokens[-1], b.tokens[-1]) >= _FUZZY_MIN
     ):
         return True
-    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
-    return len(shorter) >= 2 and " ".join(shorter) in " ".join(longer)
+    shorter, longer = (a, b) if len(a.tokens) < len(b.tokens) else (b, a)
+    return len(shorter.tokens) >= 2 and shorter.text in longer.text
 
 
 def canonical_entities(mentions: Sequence[Mention]) -> tuple[list[Entity], dict[Key, int]]:
@@ -196,13 +204,16 @@ def _group_keys(keys: list[Key], counts: Callable[[Key], int]) -> list[list[Key]
     """Full names (two tokens or more) grouped by spelling; then each one-word name joins the
     group whose full names end with or contain it (the most mentioned, if several do)."""
     full = sorted((k for k in keys if len(k[1]) > 1), key=lambda k: (-len(k[1]), -counts(k)))
+    names = {key: _FullName(key[1], " ".join(key[1])) for key in full}
     groups: list[list[Key]] = []
+    of_kind: defaultdict[str, list[list[Key]]] = defaultdict(list)  # the same groups by kind: only those can match
     for key in full:
-        home = next(
-            (g for g in groups if g[0][0] == key[0] and any(_same_full_name(key[1], other[1]) for other in g)), None
-        )
+        name = names[key]
+        home = next((g for g in of_kind[key[0]] if any(_same_full_name(name, names[other]) for other in g)), None)
         if home is None:
-            groups.append([key])
+            home = [key]
+            groups.append(home)
+            of_kind[key[0]].append(home)
         else:
             home.append(key)
     for key in (k for k in keys if len(k[1]) == 1):
