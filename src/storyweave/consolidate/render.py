@@ -9,8 +9,17 @@ from typing import Any
 FORMATS = ("text", "markdown", "json", "html")
 
 
+_NAMED_SOURCES = 8  # a wire story's fact can cite a hundred outlets; the Sources section lists them all
+
+
 def _sources(items: list[str]) -> str:
-    return ", ".join(items)
+    """The outlets citing an item, the first few by name.
+
+    >>> _sources([f"outlet{n}" for n in range(11)])
+    'outlet0, outlet1, outlet2, outlet3, outlet4, outlet5, outlet6, outlet7 and 3 more'
+    """
+    named = ", ".join(items[:_NAMED_SOURCES])
+    return named if len(items) <= _NAMED_SOURCES else f"{named} and {len(items) - _NAMED_SOURCES} more"
 
 
 def _cited(item: dict[str, Any]) -> str:
