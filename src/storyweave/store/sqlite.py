@@ -99,12 +99,18 @@ _COLUMNS = (
 _INSERT_ARTICLE = f"INSERT OR IGNORE INTO articles ({_COLUMNS}) VALUES ({', '.join('?' * (_COLUMNS.count(',') + 1))})"
 
 
+def _utc_text(moment: dt.datetime) -> str:
+    """A time as `published_utc` holds it: filters and orders compare these as text, which sorts
+    as the times do only if every one is written the same way."""
+    return moment.astimezone(dt.UTC).isoformat()
+
+
 def _row(article: Article, now: str) -> tuple[Any, ...]:
     published = as_datetime(article.published_at)
     return (
         article.id, article.url, article.source, article.title, article.text, article.raw_text,
         json.dumps(article.removed), article.published_at.isoformat() if article.published_at else None,
-        published.astimezone(dt.UTC).isoformat() if published else None,
+        _utc_text(published) if published else None,
         article.language, article.truncation_reason, article.origin, json.dumps(article.meta), now,
     )  # fmt: skip
 
@@ -309,7 +315,7 @@ class SQLiteStore:
             params.append(source)
         if since:
             clauses.append("published_utc >= ?")
-            params.append(since.astimezone(dt.UTC).isoformat())
+            params.append(_utc_text(since))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = f"SELECT * FROM articles {where} ORDER BY seq LIMIT ?"
         for row in self._db.execute(sql, (*params, -1 if limit is None else limit)):
@@ -417,7 +423,7 @@ class SQLiteStore:
         params: list[Any] = []
         if since:
             having.append("max(a.published_utc) >= ?")
-            params.append(since.astimezone(dt.UTC).isoformat())
+            params.append(_utc_text(since))
         if source:
             having.append("sum(a.source = ?) > 0")
             params.append(source)
