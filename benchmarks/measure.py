@@ -27,7 +27,7 @@ def _storyweave(path: Path, params: str | None) -> dict[str, Any]:
         store = storyweave.open_store(Path(folder) / "bench.db")
         started = time.perf_counter()
         report = storyweave.ingest([str(path)], store=store, params=ClusterParams.load(params or "default"))
-        n_stories = len(store.stories())
+        n_stories = store.count_stories()
         result = _figures(len(report.added), time.perf_counter() - started, n_stories)
         store.close()
         more = follow_up(path, Path(folder) / "more.jsonl")

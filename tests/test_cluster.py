@@ -302,6 +302,7 @@ def test_sample_corpus_stories_keep_the_seeds_apart_from_other_events(store: Sto
     undated_ids = [s.id for s in stories[len(dated) :]]
     assert undated_ids == sorted(undated_ids, reverse=True)
     assert store.stories(limit=3) == stories[:3]
+    assert store.count_stories() == len(stories)
 
 
 def test_explain_gives_the_recorded_decision_and_what_the_articles_share(seeds_store: Store) -> None:

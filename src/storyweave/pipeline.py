@@ -445,7 +445,7 @@ def recluster(store: Store, params: ClusterParams | None = None) -> int:
         store.clear_assignments()
         # The pipeline finds every article unclustered, and clusters them in order.
         StoryPipeline(store, params).save_checkpoint()
-    return len(store.stories())
+    return store.count_stories()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -98,6 +98,10 @@ class Store(Protocol):
         """How many articles are stored."""
         ...
 
+    def count_stories(self) -> int:
+        """How many stories the stored articles form."""
+        ...
+
     def close(self) -> None:
         """Release the connection."""
         ...

@@ -461,6 +461,10 @@ class SQLiteStore:
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    def count_stories(self) -> int:
+        # Distinct values read from the story index alone, without building a story.
+        return int(self._db.execute("SELECT count(DISTINCT story_id) FROM assignments").fetchone()[0])
+
     def close(self) -> None:
         self._db.close()
 
