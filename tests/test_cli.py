@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.cli import main
 from storyweave.cluster import ClusterParams
+from storyweave.errors import ConfigError
 from storyweave.eval import harness
 from storyweave.pipeline import Source
 
@@ -182,6 +183,20 @@ def test_eval_interrupted_keeps_no_half_clustered_store(tmp_path: Path, monkeypa
     nowhere = tmp_path / "no" / "x.db"
     code, _, err = run("eval", str(sample), "--keep", str(nowhere))
     assert code == 1 and err == f"Error: {nowhere}: cannot create the store there (No such file or directory)\n"
+
+
+def test_eval_never_overwrites_a_file_made_while_it_ran(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample, kept = SAMPLE / "articles" / "ecbplus-sample.jsonl", tmp_path / "eval.db"
+    stream_whole = harness.store_stream
+
+    def stream_while_someone_writes_the_file(*args: Any, **kwargs: Any) -> Any:
+        kept.write_text("another run's results")
+        return stream_whole(*args, **kwargs)
+
+    monkeypatch.setattr(harness, "store_stream", stream_while_someone_writes_the_file)
+    with pytest.raises(ConfigError, match="appeared while eval ran"):
+        harness.evaluate(sample, keep=kept)
+    assert kept.read_text() == "another run's results" and list(tmp_path.iterdir()) == [kept]
 
 
 def test_eval_refuses_a_file_without_labels(tmp_path: Path) -> None:

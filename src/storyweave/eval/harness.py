@@ -67,7 +67,7 @@ def evaluate(
         `clustering_scores` plus `articles_per_s` (reading, cleaning, storing and clustering).
 
     Raises:
-        ConfigError: `keep` names a file that exists (its articles would be scored too).
+        ConfigError: `keep` names a file that exists, or comes to exist while eval runs.
         StoreError: `keep`'s folder cannot be written.
     """
     if keep is not None and Path(keep).exists():
@@ -108,6 +108,17 @@ def _store_file(keep: str | Path | None) -> Iterator[str | Path]:
         raise StoreError(f"{keep}: cannot create the store there ({exc.strerror})") from exc
     try:
         yield scratch / keep.name
-        os.replace(scratch / keep.name, keep)
+        _link_new(scratch / keep.name, keep)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _link_new(built: Path, keep: Path) -> None:
+    """Give the built store the name `keep`, which must still be free: a file made there while
+    eval ran (another eval, a user) is not overwritten, as `os.replace` would."""
+    try:
+        os.link(built, keep)
+    except FileExistsError:
+        raise ConfigError(f"{keep}: appeared while eval ran; the store is not kept") from None
+    except OSError as exc:
+        raise StoreError(f"{keep}: cannot create the store there ({exc.strerror})") from exc
