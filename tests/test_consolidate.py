@@ -155,6 +155,19 @@ def test_entities_of_different_kinds_or_people_stay_apart() -> None:
     assert sorted(e.name for e in entities) == sorted(m.text for m in mentions)
 
 
+def test_a_full_name_joins_a_longer_one_only_if_it_holds_its_whole_words() -> None:
+    names = [("Abu Bakr al-Baghdadi", "person"), ("Abu Bakr", "person"), ("John Smithson", "person"),
+             ("John Smith", "person"), ("Joann Leeds", "person"), ("Ann Lee", "person")]  # fmt: skip
+    entities, _ = canonical_entities([Mention(text, kind, "S", "a", 0) for text, kind in names])
+    assert sorted((e.name, e.mentions) for e in entities) == [
+        ("Abu Bakr al-Baghdadi", 2),
+        ("Ann Lee", 1),
+        ("Joann Leeds", 1),
+        ("John Smith", 1),
+        ("John Smithson", 1),
+    ]
+
+
 def test_a_line_break_ends_a_sentence_unless_it_wraps_one() -> None:
     dateline, standfirst, wrapped = parse(
         [
