@@ -185,6 +185,18 @@ def test_a_line_break_ends_a_sentence_unless_it_wraps_one() -> None:
     assert len(list(standfirst.sents)) == 2 and len(list(wrapped.sents)) == 1
 
 
+def test_a_large_story_parsed_in_several_processes_parses_as_in_one() -> None:
+    texts = [
+        f"WORLD NEWS\nOn Monday, President Anna Kowalska met {n} delegates in Warsaw, officials said.\nThey left."
+        for n in range(70)
+    ]
+
+    def analysis(docs: list[Any]) -> list[list[tuple[str, bool, str, str, str]]]:
+        return [[(t.text, bool(t.is_sent_start), t.dep_, t.ent_type_, t.lemma_) for t in doc] for doc in docs]
+
+    assert analysis(parse(texts)) == analysis([parse([text])[0] for text in texts])
+
+
 def test_honorifics_middle_initials_and_generic_heads_do_not_make_another_entity() -> None:
     names = [("Dr Sanjay Gupta", "person"), ("Sanjay Gupta", "person"), ("Dr. Gupta", "person"),
              ("Regina M. Benjamin", "person"), ("Regina Benjamin", "person"),

