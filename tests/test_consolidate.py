@@ -14,7 +14,7 @@ import storyweave
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, SHARED_DATA
 from storyweave.consolidate.dates import resolve
 from storyweave.consolidate.entities import Mention, canonical_entities
-from storyweave.consolidate.nlp import parse
+from storyweave.consolidate.nlp import parse, sentence_entities
 from storyweave.consolidate.quantities import disagree, quantities
 from storyweave.consolidate.render import render
 from storyweave.consolidate.view import build_view
@@ -197,6 +197,19 @@ def test_a_large_story_parsed_in_several_processes_parses_as_in_one() -> None:
     assert analysis(parse(texts)) == analysis([parse([text])[0] for text in texts])
 
 
+def test_each_sentence_gets_the_entities_within_it() -> None:
+    (doc,) = parse(
+        [
+            "SYRIA NEWS\nBashar al-Assad met Hossein Amir-Abdollahian in Damascus on Thursday. Iran backs Syria."
+            "\nThe 10 delegates left for Tehran on January 27, 2017, officials said."
+        ]
+    )
+    found = sentence_entities(doc)
+    assert [sent for sent, _ in found] == list(doc.sents)
+    assert [entities for _, entities in found] == [tuple(sent.ents) for sent in doc.sents]
+    assert sum(len(entities) for _, entities in found) >= 6
+
+
 def test_honorifics_middle_initials_and_generic_heads_do_not_make_another_entity() -> None:
     names = [("Dr Sanjay Gupta", "person"), ("Sanjay Gupta", "person"), ("Dr. Gupta", "person"),
              ("Regina M. Benjamin", "person"), ("Regina Benjamin", "person"),
@@ -266,7 +279,7 @@ def test_places_conflict_unless_the_story_names_them_together(named_together: bo
     ],
 )
 def test_figures_disagree_only_on_what_they_both_count(first: str, second: str, disputed: list[str]) -> None:
-    a, b = (quantities(doc[:]) for doc in parse([first, second]))
+    a, b = (quantities(doc.ents) for doc in parse([first, second]))
     assert disagree(a, b) == disputed
 
 

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from storyweave.consolidate.dates import ResolvedDate, resolve
 from storyweave.consolidate.entities import Key, entity_spans, span_key
+from storyweave.consolidate.nlp import sentence_entities
 
 # Verbs that report an event rather than an opinion (lemmas).
 EVENT_VERBS = frozenset(
@@ -152,8 +153,8 @@ def event_mentions(
     persons_so_far: list[int] = []  # persons that were subjects, most recent last
     report_date: ResolvedDate | None = None
     report_place: int | None = None
-    for position, sent in enumerate(doc.sents):
-        dates = [d for e in sent.ents if e.label_ == "DATE" and (d := resolve(e.text, published)) and d.is_day]  # type: ignore[arg-type]
+    for position, (sent, entities) in enumerate(sentence_entities(doc)):
+        dates = [d for e in entities if e.label_ == "DATE" and (d := resolve(e.text, published)) and d.is_day]  # type: ignore[arg-type]
         report_date = report_date or (dates[0] if dates else None)
         for verb, action in ((t, _action(t)) for t in sent if t.pos_ == "VERB"):
             if action not in EVENT_VERBS:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from storyweave.consolidate.dates import ResolvedDate, resolve
 from storyweave.consolidate.entities import Key, entity_spans, span_key
 from storyweave.consolidate.events import EVENT_VERBS
-from storyweave.consolidate.nlp import headline_tokens
+from storyweave.consolidate.nlp import headline_tokens, sentence_entities
 from storyweave.consolidate.quantities import Quantity, disagree, quantities
 
 ALIGN_THRESHOLD = 0.42
@@ -81,7 +81,7 @@ def sentences_of(doc: Doc, article_id: str, source: str, published: object, look
     found = []
     spans = entity_spans(doc)
     headline = headline_tokens(doc)
-    for position, sent in enumerate(doc.sents):
+    for position, (sent, entities) in enumerate(sentence_entities(doc)):
         words = [t for t in sent if t.is_alpha]
         if len(words) < _MIN_WORDS or sent.start in headline:  # a headline restates the lead, title-cased
             continue
@@ -91,7 +91,7 @@ def sentences_of(doc: Doc, article_id: str, source: str, published: object, look
             if key in lookup:
                 ids.add(lookup[key])
                 kinds_by_id[lookup[key]] = key[0]
-        dates = tuple(d for e in sent.ents if e.label_ == "DATE" and (d := resolve(e.text, published)))  # type: ignore[arg-type]
+        dates = tuple(d for e in entities if e.label_ == "DATE" and (d := resolve(e.text, published)))  # type: ignore[arg-type]
         found.append(
             Sentence(
                 article_id=article_id,
@@ -102,7 +102,7 @@ def sentences_of(doc: Doc, article_id: str, source: str, published: object, look
                 entities=frozenset(ids),
                 places=frozenset(i for i in ids if kinds_by_id[i] == "place"),
                 persons=frozenset(i for i in ids if kinds_by_id[i] == "person"),
-                quantities=quantities(sent),
+                quantities=quantities(entities),
                 dates=dates,
             )
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from spacy.language import Language
@@ -27,6 +28,7 @@ _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ":")
 # 1.27 s in two); each process holds a copy of the model, hence the cap.
 _TEXTS_PER_PROCESS = 32
 _MAX_PROCESSES = 4
+_HEADLINE_TOKENS = "storyweave.headline_tokens"  # where `headline_tokens` keeps its answer in a Doc's user_data
 
 
 @functools.cache
@@ -70,8 +72,29 @@ def _is_headline(line: Span) -> bool:
 
 
 def headline_tokens(doc: Doc) -> set[int]:
-    """The indices of the tokens on headline lines (see `_is_headline`)."""
-    return {token.i for line in _lines(doc) if _is_headline(line) for token in line}
+    """The indices of the tokens on headline lines (see `_is_headline`), found once per text and
+    kept with it: the entities, the sentences and the events of a report all ask."""
+    found = doc.user_data.get(_HEADLINE_TOKENS)
+    if found is None:
+        found = doc.user_data[_HEADLINE_TOKENS] = {
+            token.i for line in _lines(doc) if _is_headline(line) for token in line
+        }
+    return found
+
+
+def sentence_entities(doc: Doc) -> list[tuple[Span, tuple[Span, ...]]]:
+    """Each sentence of a parsed text, with the named entities (of any label) that lie within it.
+
+    What `Span.ents` gives, without its cost: it walks all of the text's entities each time, so
+    asking it of every sentence grew with the square of a report's length.
+    """
+    entities = doc.ents
+    starts = [entity.start for entity in entities]
+    found = []
+    for sent in doc.sents:
+        starting_within = entities[bisect_left(starts, sent.start) : bisect_left(starts, sent.end)]
+        found.append((sent, tuple(e for e in starting_within if e.end <= sent.end)))
+    return found
 
 
 @Language.component("storyweave_line_sentences")

@@ -12,6 +12,7 @@ import dataclasses
 import itertools
 import math
 import re
+from collections.abc import Iterable
 
 from spacy.tokens import Span, Token
 from text_to_num import text2num
@@ -50,14 +51,14 @@ class Quantity:
         return self.thing != other.thing or (self.low <= other.high and other.low <= self.high)
 
 
-def quantities(sentence: Span) -> tuple[Quantity, ...]:
-    """The figures of a parsed sentence whose counted thing is known.
+def quantities(entities: Iterable[Span]) -> tuple[Quantity, ...]:
+    """The figures among a parsed sentence's named entities whose counted thing is known.
 
     >>> from storyweave.consolidate.nlp import load_nlp
-    >>> [(q.thing, q.low, q.high) for q in quantities(load_nlp()("At least ten people died.")[:])]
+    >>> [(q.thing, q.low, q.high) for q in quantities(load_nlp()("At least ten people died.").ents)]
     [('person', 10.0, inf)]
     """
-    found = (_quantity(ent) for ent in sentence.ents if ent.label_ in _LABELS)
+    found = (_quantity(ent) for ent in entities if ent.label_ in _LABELS)
     return tuple(q for q in found if q is not None)
 
 
