@@ -14,6 +14,7 @@ import storyweave
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, SHARED_DATA
 from storyweave.consolidate.dates import resolve
 from storyweave.consolidate.entities import Mention, canonical_entities
+from storyweave.consolidate.facts import Fact, Sentence, conflicts
 from storyweave.consolidate.nlp import parse, sentence_entities
 from storyweave.consolidate.quantities import disagree, quantities
 from storyweave.consolidate.render import render
@@ -250,6 +251,24 @@ def test_numbers_that_disagree_are_a_conflict() -> None:
     view = build_view(Story(1, "t", ("a", "b"), ("A", "B")), articles_from(rows)).to_dict()
     (conflict,) = view["conflicts"]
     assert conflict["kind"] == "number" and {v["value"] for v in conflict["values"]} == {"23 pirates", "26 pirates"}
+
+
+def test_dates_and_persons_conflict_only_between_sentences_that_state_them() -> None:
+    def sentence(report: str, lemmas: str = "", persons: frozenset[int] = frozenset(), day: int = 0) -> Sentence:
+        dates = (resolve(f"January {day}, 2017", None),) if day else ()
+        return Sentence(report, report.upper(), 0, f"{report}: {lemmas}", frozenset(lemmas.split()), persons,
+                        frozenset(), persons, (), dates)  # type: ignore[arg-type]  # fmt: skip
+
+    facts = [
+        Fact(1, [sentence("a", day=26), sentence("b", day=25), sentence("c", "say")]),
+        Fact(2, [sentence("a", "meet", frozenset({1})), sentence("b", "meet", frozenset({2})), sentence("c")]),
+        Fact(3, [sentence("a", "say", frozenset({1})), sentence("b", "say", frozenset({2}))]),  # no event verb
+    ]
+    found = conflicts(facts, {1: "Bashar al-Assad", 2: "Walid al-Muallem"})
+    assert [(c.fact_id, c.kind, [v[:2] for v in c.values]) for c in found] == [
+        (1, "date", [("A", "2017-01-26"), ("B", "2017-01-25")]),
+        (2, "name", [("A", "Bashar al-Assad"), ("B", "Walid al-Muallem")]),
+    ]
 
 
 @pytest.mark.parametrize("named_together", [False, True])
