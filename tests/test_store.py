@@ -70,6 +70,8 @@ def test_a_store_from_an_older_version_is_migrated_and_stays_searchable(tmp_path
     assert [a.id for a, _ in store.search("toll")] == ["new"]
     # ... and its search index merges segments as a new store's does.
     assert store._db.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()[0] == 8
+    # ... and lists stories through the index that migration 6 adds (SQLite refuses a missing one).
+    assert store.stories() == []
 
 
 def test_failed_batch_leaves_nothing_behind(store: Store) -> None:

@@ -87,6 +87,13 @@ MIGRATIONS: tuple[str, ...] = (
     """
     INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 8);
     """,
+    # What choosing and ordering stories reads of each article, in an index of its own: read from
+    # the table, these columns lie behind the article's text, in its overflow pages. Ordering the
+    # 12,715 stories of 100,000 articles took 0.41 s that way and takes 0.14 s this way. Storing an
+    # article costs about 5 microseconds more (195 against 190, means of four runs of 20,000).
+    """
+    CREATE INDEX articles_story_listing ON articles(id, published_utc, source);
+    """,
 )
 
 WRITER_WAIT_S = 10.0  # how long a second writer waits for the first to finish before giving up
@@ -430,8 +437,11 @@ class SQLiteStore:
         if query:
             having.append(f"sum(a.seq IN {_ONE_OF}) > 0")
             params.append(json.dumps([seq for seq, _ in self._hits(query, limit=1000)]))
+        # INDEXED BY, because the planner takes the unique index on id and then reads each row (see
+        # migration 6).
         sql = (
-            "SELECT s.story_id FROM assignments s JOIN articles a ON a.id = s.article_id GROUP BY s.story_id "
+            "SELECT s.story_id FROM assignments s JOIN articles a INDEXED BY articles_story_listing "
+            "ON a.id = s.article_id GROUP BY s.story_id "
             f"{'HAVING ' + ' AND '.join(having) if having else ''} "
             # Most recently updated first: dated stories by their last publication, then undated
             # ones, newest id first. UTC ISO strings sort as the times do.
