@@ -112,6 +112,11 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
 
 
+def _limit(limit: int | None) -> int:
+    """A LIMIT parameter: SQLite reads a negative one as no limit."""
+    return -1 if limit is None else limit
+
+
 def _row(article: Article, now: str) -> tuple[Any, ...]:
     published = as_datetime(article.published_at)
     return (
@@ -325,7 +330,7 @@ class SQLiteStore:
             params.append(_utc_text(since))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = f"SELECT * FROM articles {where} ORDER BY seq LIMIT ?"
-        for row in self._db.execute(sql, (*params, -1 if limit is None else limit)):
+        for row in self._db.execute(sql, (*params, _limit(limit))):
             yield _article(row)
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
@@ -447,7 +452,7 @@ class SQLiteStore:
             # ones, newest id first. UTC ISO strings sort as the times do.
             "ORDER BY max(a.published_utc) IS NULL, max(a.published_utc) DESC, s.story_id DESC LIMIT ?"
         )
-        return self._stories([row[0] for row in self._db.execute(sql, (*params, -1 if limit is None else limit))])
+        return self._stories([row[0] for row in self._db.execute(sql, (*params, _limit(limit)))])
 
     def story(self, story_id: int) -> Story | None:
         found = self._stories([story_id])
