@@ -19,7 +19,7 @@ import storyweave
 from conftest import SHARED_DATA
 from storyweave.clean import words
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
-from storyweave.cluster.features import ENGLISH_STOP_WORDS, PackedFeatures, article_features
+from storyweave.cluster.features import ENGLISH_STOP_WORDS, PackedFeatures, article_features, names
 from storyweave.cluster.training import cluster_labels, fit
 from storyweave.dedup import SyndicationDetector, shingle_hashes
 from storyweave.errors import ConfigError
@@ -62,6 +62,11 @@ def test_features_keep_a_title_apart_from_the_name_that_opens_the_body() -> None
     assert not any("iran hassan" in name for name in features.names)
     assert "qeshm" in features.lead_names and features.dates == frozenset({"2017-01-26"})
     assert features.years == frozenset({2017})
+
+
+def test_a_name_starts_at_a_word_boundary() -> None:
+    found, _ = names("Ann Lee met 9AM, xBob, _Carl, caféDora, (Eve Ross) and -Fay at the UN.")
+    assert set(found) == {"ann lee", "lee", "eve ross", "ross", "fay", "un"}
 
 
 def test_stop_words_are_scikit_learns_and_commands_start_without_scientific_libraries() -> None:

@@ -16,13 +16,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from storyweave.clean import words
 from storyweave.types import Article, as_datetime
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 # A run of capitalized words within one line (a title is not part of the name that opens the body),
-# allowing lowercase particles inside names ("Abu Bakr al-Baghdadi").
-_NAME = re.compile(r"\b(?:[A-Z][\w'-]*[a-z][\w'-]*|[A-Z]{2,})(?: (?:(?:al|el|de|van|von|bin|da|of|the)[ -])?"
+# allowing lowercase particles inside names ("Abu Bakr al-Baghdadi"). It opens with the capital
+# itself and checks the word boundary behind it (`\b[A-Z]`, written so): `re` then skips ahead to
+# the next capital, where with a leading `\b` it tried a match at every position, twice as slow.
+_NAME = re.compile(r"[A-Z](?<!\w[A-Z])(?:[\w'-]*[a-z][\w'-]*|[A-Z]+)(?: (?:(?:al|el|de|van|von|bin|da|of|the)[ -])?"
                    r"(?:[A-Z][\w'-]*[a-z][\w'-]*|[A-Z]{2,}))*")  # fmt: skip
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -76,44 +80,44 @@ class ArticleFeatures:
 @dataclasses.dataclass(frozen=True, slots=True)
 class PackedFeatures:
     """Many articles' features in the form they cross to another process in: each distinct key
-    once, and each count dict as key numbers and counts.
+    once, and the count dicts as key numbers and counts in two flat arrays.
 
-    It pickles faster than the dicts, and unpacking interns each key once for the whole batch:
-    unpickled dict keys would be uninterned copies, and the clusterer, which keeps its keys
-    interned (stories hold them for days), would look each up in the interning table again on
-    every use.
+    Arrays pickle as their bytes, where lists of numbers pickle and unpickle number by number:
+    this halves what the receiving process spends on a batch. Unpacking also interns each key
+    once for the whole batch: unpickled dict keys would be uninterned copies, and the clusterer,
+    which keeps its keys interned (stories hold them for days), would look each up in the
+    interning table again on every use.
     """
 
     keys: list[str]
-    articles: list[tuple[object, ...]]
+    numbers: np.ndarray  # key numbers of every count dict, one after the other
+    counts: np.ndarray  # the counts, in the same order
+    ends: np.ndarray  # where each dict ends in both: four per article
+    rest: list[tuple[frozenset[int], frozenset[str], dt.datetime | None]]
 
     @classmethod
     def pack(cls, features: Sequence[ArticleFeatures]) -> PackedFeatures:
+        dicts = [counts for f in features for counts in (f.terms, f.lead, f.names, f.lead_names)]
+        keys = list(itertools.chain.from_iterable(dicts))
         numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # numbered as first seen
-        number = numbers.__getitem__
-        articles = [
-            (
-                *(
-                    (list(map(number, counts)), list(counts.values()))
-                    for counts in (f.terms, f.lead, f.names, f.lead_names)
-                ),
-                f.years,
-                f.dates,
-                f.published,
-            )
-            for f in features
-        ]
-        return cls(list(numbers), articles)
+        key_numbers = np.fromiter(map(numbers.__getitem__, keys), dtype=np.int32, count=len(keys))
+        counts = itertools.chain.from_iterable(d.values() for d in dicts)
+        return cls(
+            keys=list(numbers),
+            numbers=key_numbers,
+            counts=np.fromiter(counts, dtype=np.int32, count=len(keys)),
+            ends=np.cumsum([len(d) for d in dicts], dtype=np.int64),
+            rest=[(f.years, f.dates, f.published) for f in features],
+        )
 
     def unpack(self) -> list[ArticleFeatures]:
-        key = list(map(sys.intern, self.keys)).__getitem__
-
-        def counts(packed: tuple[list[int], list[int]]) -> dict[str, int]:
-            return dict(zip(map(key, packed[0]), packed[1], strict=True))
-
+        keys = np.array(list(map(sys.intern, self.keys)), dtype=object)
+        named, counts = keys[self.numbers].tolist(), self.counts.tolist()
+        starts = [0, *self.ends.tolist()]
+        dicts = [dict(zip(named[a:b], counts[a:b], strict=True)) for a, b in itertools.pairwise(starts)]
         return [
-            ArticleFeatures(counts(t), counts(lead), counts(n), counts(ln), years, dates, published)  # type: ignore[arg-type]
-            for t, lead, n, ln, years, dates, published in self.articles
+            ArticleFeatures(*dicts[4 * i : 4 * i + 4], years, dates, published)  # type: ignore[arg-type]
+            for i, (years, dates, published) in enumerate(self.rest)
         ]
 
 
