@@ -134,6 +134,7 @@ class _Prepared:
     vector: SparseVector
     lead: SparseVector
     names: dict[str, float]
+    name_idf: dict[str, float]  # the idf of each of `names`, which its story's name weights take too
     names_unit: SparseVector  # `names` at unit length, for the name cosine
     lead_names: dict[str, float]  # the names of the lead, weighted by idf
     lead_numbers: dict[str, float]  # the numbers of the lead, weighted alike
@@ -312,7 +313,8 @@ class OnlineStoryClusterer:
         features = inputs.features
         params = self.params
         # Interned: a story keeps these keys for days, and every batch of articles brings its own copies.
-        names = {sys.intern(k): math.log1p(n) * self.name_df.idf(k) for k, n in features.names.items()}
+        name_idf = {sys.intern(k): self.name_df.idf(k) for k in features.names}
+        names = {k: math.log1p(n) * w for (k, w), n in zip(name_idf.items(), features.names.values(), strict=True)}
         vector = tfidf(features.terms, self.df)
         # Ranked once: the index keys and the vector's summaries (what `heaviest` gives) all take its head.
         ranked = top_terms(vector, max(params.index_terms, params.member_terms, params.absorbed_terms))
@@ -323,8 +325,9 @@ class OnlineStoryClusterer:
             vector=vector,
             lead=tfidf(features.lead, self.df),
             names=names,
+            name_idf=name_idf,
             names_unit=normalized(names),
-            lead_names={k: self.name_df.idf(k) for k in features.lead_names},
+            lead_names={k: name_idf[k] for k in features.lead_names},
             lead_numbers=dict.fromkeys(lead_numbers(features.lead), 1.0),
             year=max(features.years) if features.years else None,
             keys=keys,
@@ -483,8 +486,8 @@ class OnlineStoryClusterer:
         if len(story.lead) > 2 * self.params.lead_terms:
             story.lead, story.lead_sq = _trimmed(story.lead, self.params.lead_terms)
         story.names.update(article.names.keys())
-        for key in article.names:
-            weight = story.names[key] * self.name_df.idf(key)
+        for key, idf in article.name_idf.items():
+            weight = story.names[key] * idf
             story.name_sq += weight * weight - story.name_weights.get(key, 0.0) ** 2
             story.name_weights[key] = weight
         half = (len(story.members) + 1) / 2
