@@ -69,6 +69,12 @@ def test_a_name_starts_at_a_word_boundary() -> None:
     assert set(found) == {"ann lee", "lee", "eve ross", "ross", "fay", "un"}
 
 
+def test_a_possessive_names_whom_it_names() -> None:
+    found, _ = names("Fans of the Colts' coach met Jamaal Charles' agent and Vincent 'The Chin' Gigante.")
+    assert {"colts", "jamaal charles", "charles", "chin gigante"} <= set(found)
+    assert not any("'" in name for name in found)
+
+
 def test_stop_words_are_scikit_learns_and_commands_start_without_scientific_libraries() -> None:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SCIKIT_LEARNS
 

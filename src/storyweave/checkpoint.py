@@ -21,7 +21,7 @@ from typing import Any
 
 from storyweave.errors import StoryweaveError
 
-FORMAT = 3
+FORMAT = 4
 """Bump when what a clusterer or detector learns, or how, changes: older checkpoints are then
 ignored (a full replay rebuilds the state), never misread."""
 

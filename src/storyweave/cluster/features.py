@@ -175,8 +175,8 @@ def names(text: str, lead_end: int = 0) -> tuple[Counter[str], Counter[str]]:
 def _name_keys(phrase: str) -> tuple[bool, tuple[str, ...]]:
     """Whether a capitalized phrase is one word once stop words are dropped, and its keys as a
     name: the phrase, without a generic head ("Qeshm Island"), its last word and its last two
-    words."""
-    words = [w.removesuffix("'s") for w in phrase.split() if w not in _NAME_STOP]
+    words. Possessives lose their ending, plural ones too ("the Colts' coach" names "colts")."""
+    words = [w.removesuffix("'s").rstrip("'") for w in phrase.split() if w not in _NAME_STOP]
     if not words:
         return False, ()
     one_word = len(words) == 1
