@@ -281,6 +281,28 @@ def test_text_signature_is_datasketchs_minhash_of_the_shingles() -> None:
     assert signature is not None and np.array_equal(signature, reference.hashvalues)
 
 
+def test_syndication_candidates_are_datasketchs_and_survive_a_checkpoint() -> None:
+    from datasketch import LeanMinHash, MinHashLSH
+
+    detector, remembered = SyndicationDetector(capacity=70), 70
+    texts = [t for line in ECB.read_text().splitlines() if len((t := json.loads(line)["text"]).split()) > 100][:60]
+    texts += [" ".join(t.split()[3:]) for t in [*texts[10:30], texts[0]]]  # the last comes after its original left
+    reference = MinHashLSH(threshold=detector.threshold, num_perm=detector.num_perm)
+    found = []
+    for i, text in enumerate(texts):
+        values = detector.signature(words(text)).hashvalues
+        minhash = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+        expected = {k for k in reference.query(minhash) if int(k) >= i - remembered}
+        assert detector._lsh.candidates(detector._lsh.keys(values).tolist()) == expected
+        reference.insert(str(i), minhash)
+        found.append(detector.add(Article(id=str(i), text=text)))
+        if i == 50:  # a later ingest takes up where this one stopped
+            restored = SyndicationDetector(capacity=remembered)
+            restored.restore(detector.state())
+            detector = restored
+    assert [c.original_id if c else None for c in found] == [None] * 60 + [str(i) for i in range(10, 30)] + [None]
+
+
 def test_syndicated_copy_joins_its_originals_story_in_the_store(store: Store, tmp_path: Path) -> None:
     wire = QUAKE_1 + "\n" + QUAKE_OTHER
     (tmp_path / "a.txt").write_text(wire)
