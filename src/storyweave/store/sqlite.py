@@ -286,16 +286,21 @@ class SQLiteStore:
         self._depth = 1
         try:
             yield
+            self._db.execute("COMMIT")
         except sqlite3.OperationalError as exc:  # disk full, database locked, read-only file
-            self._db.execute("ROLLBACK")
+            self._roll_back()
             raise StoreError(f"{self.path}: write failed, nothing from this batch was kept ({exc})") from exc
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._roll_back()
             raise
-        else:
-            self._db.execute("COMMIT")
         finally:
             self._depth = 0
+
+    def _roll_back(self) -> None:
+        # On some errors (a full disk, an I/O error) SQLite has rolled back already, and a second
+        # ROLLBACK would raise an error that hides the first.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def add_articles(self, articles: Sequence[Article]) -> list[bool]:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
