@@ -102,7 +102,7 @@ def test_a_full_disk_is_a_store_error_and_keeps_the_batches_before(tmp_path: Pat
     pages = store._db.execute("PRAGMA page_count").fetchone()[0]
     store._db.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite reports this as a full disk
     big = [Article(id=f"big{i}", text=f"story {i} " * 2000) for i in range(20)]
-    with pytest.raises(StoreError, match="write failed, nothing from this batch was kept.*full"):
+    with pytest.raises(StoreError, match=r"write failed, nothing from this batch was kept.*full"):
         store.add_articles(big)
     store.close()
     assert [a.id for a in SQLiteStore(tmp_path / "s.db").articles()] == ["first"]
