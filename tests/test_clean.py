@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from conftest import SEED_PRESS_TV, SEED_TEHRAN_TIMES
-from storyweave.clean import clean_text, normalize_unicode
+from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
+from storyweave.clean import clean_text, normalize_unicode, words
 from storyweave.clean.dates import dateline
 from storyweave.clean.rules import TAIL_RULES
+from storyweave.clean.words import _WORD
 
 
 def test_press_tv_seed_loses_read_more_lines_and_keeps_every_sentence() -> None:
@@ -118,3 +119,24 @@ def test_french_rules_apply_to_french_text() -> None:
 )
 def test_dateline_at_the_head_of_an_article(title: str | None, head: str, expected: dt.date | None) -> None:
     assert dateline(title, head) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Iran\'s envoy" met al-Assad (Damascus) on Thursday.',
+        "The Colts' 10,000 fans; 6.1-magnitude quake -- U.S. e-mail g20 1990s x_y _lead trail_ 'quoted'",
+        "Straße İstanbul naïve ÉCOLE 東京 ١٢٣ 2017-01-26 3.5% $5.5bn end.",
+        "tabs\tand\u00a0spaces\u2003and\x1cseparators",
+        "",
+    ],
+)
+def test_words_finds_what_the_word_pattern_finds_in_the_whole_text(text: str) -> None:
+    # `words` splits at whitespace first and runs the pattern only on tokens that are not plain words.
+    assert words(text) == _WORD.findall(text.lower())
+
+
+def test_words_finds_what_the_word_pattern_finds_in_the_sample() -> None:
+    texts = [path.read_text(encoding="utf-8") for path in sorted((SAMPLE / "articles").glob("*.txt"))]
+    assert texts
+    assert all(words(text) == _WORD.findall(text.lower()) for text in texts)
