@@ -31,6 +31,7 @@ from storyweave.cluster.vectors import (
     dot,
     heaviest,
     normalized,
+    ranked_tfidf,
     tfidf,
     top_terms,
 )
@@ -315,9 +316,10 @@ class OnlineStoryClusterer:
         # Interned: a story keeps these keys for days, and every batch of articles brings its own copies.
         name_idf = {sys.intern(k): self.name_df.idf(k) for k in features.names}
         names = {k: math.log1p(n) * w for (k, w), n in zip(name_idf.items(), features.names.values(), strict=True)}
-        vector = tfidf(features.terms, self.df)
         # Ranked once: the index keys and the vector's summaries (what `heaviest` gives) all take its head.
-        ranked = top_terms(vector, max(params.index_terms, params.member_terms, params.absorbed_terms))
+        vector, ranked = ranked_tfidf(
+            features.terms, self.df, max(params.index_terms, params.member_terms, params.absorbed_terms)
+        )
         keys = ranked[: params.index_terms] + ["n:" + k for k in top_terms(names, params.index_names)]
         return _Prepared(
             id=article.id,

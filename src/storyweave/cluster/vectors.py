@@ -64,6 +64,19 @@ class DocumentFrequencies:
 
 def tfidf(counts: Mapping[str, int], df: DocumentFrequencies) -> SparseVector:
     """Unit-length sublinear tf-idf vector of a bag of words."""
+    terms, weights = _unit_weights(counts, df)
+    return dict(zip(terms, weights.tolist(), strict=True))
+
+
+def ranked_tfidf(counts: Mapping[str, int], df: DocumentFrequencies, k: int) -> tuple[SparseVector, list[str]]:
+    """`tfidf`, and its `k` heaviest terms as `top_terms` gives them: ranked while the weights are
+    still in numpy, where a stable sort costs a fifth of sorting the dict by its values."""
+    terms, weights = _unit_weights(counts, df)
+    order = np.argsort(-weights, kind="stable")[:k].tolist()  # stable: ties keep insertion order
+    return dict(zip(terms, weights.tolist(), strict=True)), [terms[i] for i in order]
+
+
+def _unit_weights(counts: Mapping[str, int], df: DocumentFrequencies) -> tuple[list[str], np.ndarray]:
     # The weights in numpy (`df.idf` inlined, as a difference of logs): this runs for every term of
     # every article, and numpy halves its cost. Terms are interned: stories keep them for days,
     # and every batch of articles brings its own copies.
@@ -72,7 +85,7 @@ def tfidf(counts: Mapping[str, int], df: DocumentFrequencies) -> SparseVector:
     documents = np.fromiter(map(df.counts.__getitem__, terms), dtype=np.float64, count=len(terms))
     weights = (1.0 + np.log(n)) * (math.log(df.n_docs + 1) + 1.0 - np.log(documents + 1.0))
     norm = math.sqrt(weights @ weights)
-    return dict(zip(terms, (weights / norm).tolist(), strict=True)) if norm else {}
+    return (terms, weights / norm) if norm else ([], weights[:0])
 
 
 def normalized(vector: Mapping[str, float]) -> SparseVector:
