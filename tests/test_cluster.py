@@ -21,7 +21,7 @@ from storyweave.clean import words
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
 from storyweave.cluster.features import ENGLISH_STOP_WORDS, PackedFeatures, article_features, names
 from storyweave.cluster.training import cluster_labels, fit
-from storyweave.dedup import SyndicationDetector, shingle_hashes
+from storyweave.dedup import _DEFAULT_BANDS, SyndicationDetector, _bands, _permutations, shingle_hashes
 from storyweave.errors import ConfigError
 from storyweave.eval.metrics import bcubed
 from storyweave.pipeline import explain, recluster
@@ -279,6 +279,30 @@ def test_text_signature_is_datasketchs_minhash_of_the_shingles() -> None:
     reference.update_batch(set(shingle_hashes(tokens, detector.shingle).tolist()))
     signature = detector.signature(tokens).hashvalues
     assert signature is not None and np.array_equal(signature, reference.hashvalues)
+
+
+@pytest.mark.parametrize("num_perm", [16, 64, 128])
+def test_minhash_permutations_are_datasketchs(num_perm: int) -> None:
+    a, b = _permutations(num_perm)
+    reference = MinHash(num_perm=num_perm, scheme="affine32").permutations
+    assert np.array_equal(a, reference[0]) and np.array_equal(b, reference[1])
+
+
+def test_remembered_band_choices_are_datasketchs() -> None:
+    from datasketch import MinHashLSH
+
+    for (threshold, num_perm), bands in _DEFAULT_BANDS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (lsh.b, lsh.r) == bands
+    other = MinHashLSH(threshold=0.5, num_perm=32)  # not remembered: datasketch is asked
+    assert _bands(0.5, 32) == (other.b, other.r)
+    # With the default settings, finding copies needs no datasketch (nor the scipy it imports).
+    code = (
+        "import sys; from storyweave.dedup import SyndicationDetector; from storyweave.types import Article; "
+        "d = SyndicationDetector(); [d.add(Article(id=str(i), text='word ' * 50)) for i in range(2)]; "
+        "print(sorted({'datasketch', 'scipy'} & set(sys.modules)))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 
 def test_syndication_candidates_are_datasketchs_and_survive_a_checkpoint() -> None:

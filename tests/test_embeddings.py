@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from conftest import SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer
-from storyweave.cluster.embeddings import StaticEmbedder, TransformerEmbedder, load_embedder
+from storyweave.cluster.embeddings import STATIC_MODEL, StaticEmbedder, TransformerEmbedder, load_embedder
 from storyweave.errors import ConfigError
 from storyweave.ingest import read_articles
 from storyweave.types import Article
@@ -47,6 +50,27 @@ def test_static_embedder_gives_model2vecs_vectors() -> None:
     reference /= np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
     for _ in range(2):  # the second time from remembered chunks
         assert np.allclose(embedder.encode(texts), reference, atol=1e-5)
+
+
+def test_static_model_loads_as_model2vec_loads_it(tmp_path: Path) -> None:
+    """It is made from the folder's parts, without model2vec's loader: the same model all the same."""
+    from model2vec import StaticModel
+
+    ours, theirs = StaticEmbedder()._model, StaticModel.from_pretrained(str(STATIC_MODEL), quantize_to="float32")
+    assert ours.embedding.dtype == theirs.embedding.dtype and np.array_equal(ours.embedding, theirs.embedding)
+    assert (ours.tokens, ours.median_token_length, ours.unk_token_id) == (
+        theirs.tokens,
+        theirs.median_token_length,
+        theirs.unk_token_id,
+    )
+    assert (ours.normalize, ours.max_length, ours.config) == (theirs.normalize, theirs.max_length, theirs.config)
+    texts = [SEED_PRESS_TV.read_text(encoding="utf-8"), "Café São Paulo: naïve résumé", ""]
+    assert np.array_equal(ours.encode(texts), theirs.encode(texts))
+    broken = tmp_path / "model"
+    shutil.copytree(STATIC_MODEL, broken)
+    (broken / "tokenizer.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot load the static embedding model"):
+        StaticEmbedder(broken)
 
 
 def test_unknown_embedder_is_refused() -> None:

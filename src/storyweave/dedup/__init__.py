@@ -17,7 +17,6 @@ import hashlib
 import zlib
 from collections import deque
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -26,13 +25,11 @@ from storyweave.clean import words as text_words
 from storyweave.errors import ConfigError
 from storyweave.types import Article
 
-
-def _datasketch() -> ModuleType:
-    """datasketch, imported when first needed: it imports scipy.integrate, a quarter of a second
-    that the commands which only read the store (`stories`, `story`, `search`) need not pay."""
-    import datasketch
-
-    return datasketch
+# datasketch's answers for the default settings, so that an ingest need not import it: its import
+# pulls in scipy.integrate, a quarter of a second of every ingest's start (a later ingest of ten
+# articles took a second). Tests check both against datasketch; other settings ask it.
+_DATASKETCH_SEED = 1  # MinHash's default seed
+_DEFAULT_BANDS = {(0.8, 64): (5, 11)}  # MinHashLSH(threshold=0.8, num_perm=64): b, r
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,8 +89,22 @@ def _fmix32(hashes: np.ndarray) -> np.ndarray:
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """The bands and rows per band that datasketch's MinHashLSH chooses for these settings (those
     that minimize the chance of a false match plus that of a missed one)."""
-    lsh = _datasketch().MinHashLSH(threshold=threshold, num_perm=num_perm)
+    if (threshold, num_perm) in _DEFAULT_BANDS:
+        return _DEFAULT_BANDS[threshold, num_perm]
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
+
+
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `a` and `b` of the affine maps `a * h + b` (mod 2**32) that datasketch's MinHash draws
+    under its "affine32" scheme: `a` odd, so that each map is a permutation. Drawn here as it
+    draws them (its `_init_permutations`) to spare its import (see `_DEFAULT_BANDS`)."""
+    generator = np.random.RandomState(_DATASKETCH_SEED)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 class _BandIndex:
@@ -169,9 +180,7 @@ class SyndicationDetector:
             raise ConfigError("shingle >= 1, num_perm >= 16, min_words >= shingle and capacity >= 1 are required")
         self.threshold, self.shingle, self.num_perm, self.min_words = threshold, shingle, num_perm, min_words
         self.capacity = capacity
-        # Shingles arrive hashed (see `shingle_hashes`), so MinHash's own hash is the identity;
-        # the permutations are drawn once, not per article.
-        self._template = _datasketch().MinHash(num_perm=num_perm, hashfunc=int, scheme="affine32")
+        self._permutations = _permutations(num_perm)  # drawn once, not per article
         self._exact: dict[str, str] = {}
         self._lsh = _BandIndex(threshold, num_perm)
         self._signatures: dict[str, np.ndarray] = {}  # MinHash values by article id
@@ -198,7 +207,7 @@ class SyndicationDetector:
         the minimum kept), a test checks. Its `update_batch` takes values one Python call at a time
         and so needs them as a set of ints; these are already a numpy array, and the minimum
         ignores repeats. A third of the cost of signing a text."""
-        a, b = self._template.permutations
+        a, b = self._permutations
         return (np.outer(_fmix32(hashes), a) + b).min(axis=0)
 
     def add(self, article: Article, signature: TextSignature | None = None) -> Copy | None:

@@ -16,11 +16,8 @@ from typing import Any
 
 from storyweave.errors import ConfigError, InputError
 from storyweave.ingest.decode import sniff_encoding
-from storyweave.ingest.feeds import read_feed
-from storyweave.ingest.html import article_from_html
 from storyweave.ingest.tabular import read_csv, read_jsonl
 from storyweave.ingest.text import MAX_FILE_BYTES, load_manifest, read_bounded, read_text_file
-from storyweave.ingest.warc import read_warc
 from storyweave.types import Article
 
 ReadResult = Article | InputError
@@ -66,14 +63,24 @@ def expand_paths(paths: Iterable[str], exclude: set[Path]) -> Iterator[str | Pat
             yield path
 
 
+# The HTML, feed and WARC readers are imported when a page, feed or archive comes: trafilatura,
+# feedparser and warcio took 0.1 s of every command's start-up, JSONL ingests and `stories` included.
+
+
 def _read_file(path: Path, fmt: str, manifest: dict[str, dict[str, Any]]) -> Iterator[ReadResult]:
     if fmt == "text":
         yield read_text_file(path, manifest.get(path.name))
     elif fmt == "html":
+        from storyweave.ingest.html import article_from_html
+
         yield article_from_html(read_bounded(path), str(path))
     elif fmt == "feed":
+        from storyweave.ingest.feeds import read_feed
+
         yield from read_feed(read_bounded(path), str(path))
     elif fmt == "warc":
+        from storyweave.ingest.warc import read_warc
+
         yield from read_warc(path)
     else:  # JSONL and CSV are streamed: an archive of a million articles need not fit in memory
         with path.open("rb") as raw:
@@ -103,8 +110,12 @@ def _read_one(source: str | Path, fmt: str | None, manifest: dict[str, dict[str,
     elif isinstance(source, str):
         data = _fetch(source)
         if fmt == "html":
+            from storyweave.ingest.html import article_from_html
+
             yield article_from_html(data, source, url=source)
         else:
+            from storyweave.ingest.feeds import read_feed
+
             yield from read_feed(data, source)
     else:
         if not source.exists():
