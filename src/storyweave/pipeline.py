@@ -194,20 +194,15 @@ def parallel_by_default() -> bool:
 
 
 def prepare_articles(
-    articles: Sequence[Article], embedder: str, syndication: SyndicationDetector | None = None
+    articles: Sequence[Article], embedder: str, syndication: SyndicationDetector
 ) -> dict[str, Prepared]:
     """Features, lead embeddings (by the embedder called `embedder`) and shingle signatures (by
-    `syndication`'s settings; default: the default detector's), by article id. Pure, and needing
-    no stream state, so that `ingest` can run it in a reader process, a batch ahead."""
+    `syndication`'s settings), by article id. Pure, and needing no stream state, so that `ingest`
+    can run it in a reader process, a batch ahead."""
     body_words = [words(a.text) for a in articles]  # tokenized once for both
     inputs = article_inputs(articles, embedder, body_words)
-    signature = (syndication or _default_detector()).signature
+    signature = syndication.signature
     return {a.id: Prepared(i, signature(w)) for a, i, w in zip(articles, inputs, body_words, strict=True)}
-
-
-@functools.cache
-def _default_detector() -> SyndicationDetector:
-    return SyndicationDetector()
 
 
 class StoryPipeline:
@@ -391,10 +386,8 @@ def store_stream(
     """
     parallel = parallel_by_default() if parallel is None else parallel
     params = params or ClusterParams.load()
-    # A signature depends on the detector's settings alone, so the reader needs no pipeline. It
-    # makes its own detector: made here, before the fork, datasketch's import (a quarter of a
-    # second) would hold up both processes rather than run in each side by side.
-    prepare = functools.partial(prepare_articles, embedder=params.embedder)
+    # A signature depends on the detector's settings alone, so the reader needs no pipeline.
+    prepare = functools.partial(prepare_articles, embedder=params.embedder, syndication=SyndicationDetector())
     with (
         _rare_garbage_collection(),
         _prepared_batches(source, prepare, report, on_input_done or _ignore, parallel) as batches,
