@@ -42,6 +42,9 @@ def test_full_text_search_ranks_the_article_that_has_the_words(seeds_store: Stor
     assert seeds_store.search('unbalanced "quote') == []  # not FTS5 syntax: words are quoted, no error
     # A dangling operator is dropped, not searched for as the word "or".
     assert [a.source for a, _ in seeds_store.search("Aleppo OR")] == ["Tehran Times"]
+    # Nothing but operators or spaces is no word to look for: no hits, not an SQLite error.
+    assert seeds_store.search("NOT OR") == [] == seeds_store.search("   ")
+    assert seeds_store.stories(query="AND") == []
 
 
 def test_search_ranks_the_best_matches_and_breaks_ties_by_arrival(store: Store) -> None:

@@ -360,7 +360,10 @@ class SQLiteStore:
         try:
             rows = self._db.execute(sql, (query, limit)).fetchall()
         except sqlite3.OperationalError:
-            rows = self._db.execute(sql, (_fts_query(query), limit)).fetchall()
+            words = _fts_query(query)
+            if not words:
+                return []  # spaces and operators only ("AND", "NOT OR"): no word to look for
+            rows = self._db.execute(sql, (words, limit)).fetchall()
         return [(row[0], row[1]) for row in rows]
 
     def save_assignments(self, assignments: Sequence[Assignment]) -> int:
