@@ -73,6 +73,20 @@ def test_unreadable_store_is_a_one_line_error(tmp_path: Path) -> None:
     assert code == 1 and err.startswith("Error: ") and len(err.strip().splitlines()) == 1
 
 
+def test_damaged_store_is_a_one_line_error(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    sample = [str(SAMPLE / "articles"), "--metadata", str(SAMPLE / "metadata.jsonl")]
+    assert run("ingest", *sample, "--db", str(db))[0] == 0
+    data = bytearray(db.read_bytes())  # the close checkpointed the WAL: the pages are all in the file
+    half, three_quarters = len(data) // 2, 3 * len(data) // 4
+    data[half:three_quarters] = b"\xff" * (three_quarters - half)
+    db.write_bytes(bytes(data))
+    for command in (["stories"], ["story", "1"], ["search", "Assad"]):
+        code, _, err = run(*command, "--db", str(db))
+        assert code == 1 and err.startswith(f"Error: {db}: the store cannot be read or written ("), command
+        assert len(err.strip().splitlines()) == 1
+
+
 def test_missing_article_is_exit_code_1(tmp_path: Path) -> None:
     assert run("article", "nope", "--db", str(tmp_path / "x.db"))[0] == 1
 
