@@ -17,6 +17,7 @@ from datasketch import MinHash
 
 import storyweave
 from conftest import SAMPLE, SHARED_DATA
+from storyweave import pipeline
 from storyweave.clean import words
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
 from storyweave.cluster.features import ENGLISH_STOP_WORDS, PackedFeatures, article_features, names
@@ -26,6 +27,7 @@ from storyweave.errors import ConfigError
 from storyweave.eval.metrics import bcubed
 from storyweave.pipeline import explain, recluster
 from storyweave.store import Store
+from storyweave.store import sqlite as sqlite_store
 from storyweave.types import Article, as_datetime
 
 QUAKE_1 = (
@@ -411,7 +413,10 @@ FLOOD_BOTH = (  # what each of the others reports: it bridges them
 )
 
 
-def test_recluster_repairs_a_late_ingested_article_that_bridges_two_stories(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("one_at_a_time", [False, True])
+def test_recluster_repairs_a_late_ingested_article_that_bridges_two_stories(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_at_a_time: bool
+) -> None:
     def feed(name: str, *articles: tuple[str, str, str]) -> str:
         lines = [json.dumps({"id": i, "text": text, "published_at": at}) for i, text, at in articles]
         (tmp_path / name).write_text("\n".join(lines) + "\n")
@@ -421,6 +426,9 @@ def test_recluster_repairs_a_late_ingested_article_that_bridges_two_stories(stor
     storyweave.ingest([feed("early.jsonl", town, rescue)], store=store)
     storyweave.ingest([feed("late.jsonl", ("both", FLOOD_BOTH, "2014-05-15T14:00Z"))], store=store)
     assert sorted(sorted(s.article_ids) for s in store.stories()) == [["both", "rescue"], ["town"]]
+    if one_at_a_time:  # read and clustered in batches of one, still in publication order over them all
+        monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)
+        monkeypatch.setattr(sqlite_store, "_READ_BATCH", 1)
     assert recluster(store) == 1
     assert sorted(store.stories()[0].article_ids) == ["both", "rescue", "town"]
     assert not any(store.stories()[0].copies)

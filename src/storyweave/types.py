@@ -8,11 +8,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import operator
 import re
 import urllib.parse
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 PublicationTime = dt.datetime | dt.date
+T = TypeVar("T")
 
 # Query parameters that track a click rather than name a page: two URLs that differ only in
 # these are the same article.
@@ -119,6 +122,21 @@ def as_datetime(value: PublicationTime | None) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
         return value
     return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+def publication_order(
+    items: Sequence[T], published: Callable[[T], PublicationTime | None] = operator.attrgetter("published_at")
+) -> list[T]:
+    """Items with a publication time sorted by it, in the places such items hold; the others keep
+    their places (file order where dates are missing). By default the items are articles.
+
+    >>> dates = {"a": dt.date(2020, 1, 2), "b": None, "c": dt.date(2020, 1, 1)}
+    >>> [x.id for x in publication_order([Article(id=i, text="x", published_at=d) for i, d in dates.items()])]
+    ['c', 'b', 'a']
+    """
+    dated = sorted((item for item in items if published(item)), key=lambda item: as_datetime(published(item)))  # type: ignore[arg-type, return-value]
+    slots = iter(dated)
+    return [next(slots) if published(item) else item for item in items]
 
 
 @dataclasses.dataclass(frozen=True)

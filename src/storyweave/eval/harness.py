@@ -16,9 +16,9 @@ from storyweave.errors import ConfigError, InputError, StoreError
 from storyweave.eval.errors import clustering_errors
 from storyweave.eval.metrics import clustering_scores
 from storyweave.ingest import read_articles
-from storyweave.pipeline import IngestReport, publication_order, store_stream
+from storyweave.pipeline import IngestReport, store_stream
 from storyweave.store import open_store
-from storyweave.types import Article
+from storyweave.types import Article, publication_order
 
 
 def labelled_articles(path: str | Path, label_field: str, format: str | None = None) -> tuple[list[Article], list[str]]:

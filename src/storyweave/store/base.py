@@ -74,7 +74,8 @@ class Store(Protocol):
         ...
 
     def unclustered(self) -> Iterator[Article]:
-        """Articles not yet in any story, in ingest order."""
+        """Articles not yet in any story, in publication order over them all (`publication_order`
+        of their ingest order), read as they are asked for."""
         ...
 
     def stories(

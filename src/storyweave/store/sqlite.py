@@ -16,10 +16,11 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from storyweave.errors import StoreError
-from storyweave.types import Article, Assignment, Story, as_datetime, parse_publication_time
+from storyweave.types import Article, Assignment, Story, as_datetime, parse_publication_time, publication_order
 
 # A list of any length bound as one parameter, a JSON array: SQLite caps a statement's parameters.
 _ONE_OF = "(SELECT value FROM json_each(?))"
+_READ_BATCH = 500  # articles read at a time where a whole store may be asked for
 _FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})  # FTS5 reads them as operators in capitals only
 # Each entry migrates the schema from version i to i + 1; never edit a released entry.
 MIGRATIONS: tuple[str, ...] = (
@@ -340,12 +341,12 @@ class SQLiteStore:
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
         hits = self._hits(query, limit)
-        rows = self._db.execute(
-            f"SELECT * FROM articles WHERE seq IN {_ONE_OF}",
-            (json.dumps([seq for seq, _ in hits]),),
-        )
-        by_seq = {row["seq"]: _article(row) for row in rows}
+        by_seq = self._articles_by_seq([seq for seq, _ in hits])
         return [(by_seq[seq], -rank) for seq, rank in hits]
+
+    def _articles_by_seq(self, seqs: Sequence[int]) -> dict[int, Article]:
+        rows = self._db.execute(f"SELECT * FROM articles WHERE seq IN {_ONE_OF}", (json.dumps(seqs),))
+        return {row["seq"]: _article(row) for row in rows}
 
     def _hits(self, query: str, limit: int) -> list[tuple[int, float]]:
         """The best `limit` matches' seqs and bm25 ranks (lower is better), best first; a query
@@ -425,9 +426,14 @@ class SQLiteStore:
         # which on a store of a million took seconds on every ingest.
         if self.count_articles() == self._db.execute("SELECT count(*) FROM assignments").fetchone()[0]:
             return
-        sql = "SELECT * FROM articles WHERE id NOT IN (SELECT article_id FROM assignments) ORDER BY seq"
-        for row in self._db.execute(sql):
-            yield _article(row)
+        sql = "SELECT seq, published_at FROM articles WHERE id NOT IN (SELECT article_id FROM assignments) ORDER BY seq"
+        times = [(seq, parse_publication_time(published)) for seq, published in self._db.execute(sql)]
+        order = [seq for seq, _ in publication_order(times, published=itemgetter(1))]
+        # Read a batch at a time: a whole store's articles (after `clear_assignments`) need not fit in memory.
+        for start in range(0, len(order), _READ_BATCH):
+            chunk = order[start : start + _READ_BATCH]
+            by_seq = self._articles_by_seq(chunk)
+            yield from (by_seq[seq] for seq in chunk)
 
     def stories(
         self,
