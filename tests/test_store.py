@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -137,3 +138,13 @@ def test_store_location_from_env_and_url(tmp_path: Path, monkeypatch: pytest.Mon
     assert (tmp_path / "url.db").exists()
     with pytest.raises(ConfigError, match="unsupported store URL scheme 'mysql'"):
         open_store("mysql://localhost/news")
+
+
+def test_unclustered_articles_come_in_publication_order_across_reads(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyweave.store.sqlite._READ_BATCH", 2)  # several reads for five articles
+    days = {"e": dt.date(2020, 1, 5), "u1": None, "c": dt.date(2020, 1, 3), "u2": None, "a": dt.date(2020, 1, 1)}
+    store.add_articles([Article(id=i, text=f"text {i}", published_at=d) for i, d in days.items()])
+    # Dated ones sorted into the places dated ones hold, undated ones where they were stored.
+    assert [a.id for a in store.unclustered()] == ["a", "u1", "c", "u2", "e"]
