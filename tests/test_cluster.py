@@ -17,7 +17,6 @@ from datasketch import MinHash
 
 import storyweave
 from conftest import SAMPLE, SHARED_DATA
-from storyweave import pipeline
 from storyweave.clean import words
 from storyweave.cluster import ClusterParams, OnlineStoryClusterer, online
 from storyweave.cluster.features import ENGLISH_STOP_WORDS, PackedFeatures, article_features, names
@@ -27,7 +26,6 @@ from storyweave.errors import ConfigError
 from storyweave.eval.metrics import bcubed
 from storyweave.pipeline import explain, recluster
 from storyweave.store import Store
-from storyweave.store import sqlite as sqlite_store
 from storyweave.types import Article, as_datetime
 
 QUAKE_1 = (
@@ -427,8 +425,8 @@ def test_recluster_repairs_a_late_ingested_article_that_bridges_two_stories(
     storyweave.ingest([feed("late.jsonl", ("both", FLOOD_BOTH, "2014-05-15T14:00Z"))], store=store)
     assert sorted(sorted(s.article_ids) for s in store.stories()) == [["both", "rescue"], ["town"]]
     if one_at_a_time:  # read and clustered in batches of one, still in publication order over them all
-        monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)
-        monkeypatch.setattr(sqlite_store, "_READ_BATCH", 1)
+        monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 1)
+        monkeypatch.setattr("storyweave.store.sqlite._READ_BATCH", 1)
     assert recluster(store) == 1
     assert sorted(store.stories()[0].article_ids) == ["both", "rescue", "town"]
     assert not any(store.stories()[0].copies)
