@@ -37,6 +37,16 @@ def test_article_round_trips_through_the_store(seeds_store: Store) -> None:
     assert seeds_store.article(stored.id) == stored
 
 
+def test_a_body_that_arrived_clean_is_stored_once_and_read_back_whole(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    clean = Article(id="clean", text="Quake hits Qeshm.", raw_text="Quake hits Qeshm.")
+    cleaned = Article(id="cleaned", text="Quake hits Qeshm.", raw_text="Quake hits Qeshm.\nRead more")
+    store.add_articles([clean, cleaned])
+    assert store.article("clean") == clean and store.article("cleaned") == cleaned
+    stored = dict(store._db.execute("SELECT id, length(raw_text) FROM articles"))
+    assert stored == {"clean": 0, "cleaned": len(cleaned.raw_text)}
+
+
 def test_full_text_search_ranks_the_article_that_has_the_words(seeds_store: Store) -> None:
     hits = seeds_store.search("Aleppo congratulated")
     assert [a.source for a, _ in hits] == ["Tehran Times"]
