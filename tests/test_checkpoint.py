@@ -15,9 +15,11 @@ import storyweave
 from conftest import SAMPLE
 from storyweave import checkpoint
 from storyweave.checkpoint import CheckpointError
+from storyweave.cluster import ClusterParams, OnlineStoryClusterer
+from storyweave.cluster.online import STATISTICS
 from storyweave.errors import StoreError
 from storyweave.ingest import read_articles
-from storyweave.pipeline import StoryPipeline
+from storyweave.pipeline import StoryPipeline, _checkpoint_key, _weighing_clusterer, explain
 from storyweave.store import Store, sqlite
 from storyweave.types import Article, Assignment
 
@@ -93,14 +95,46 @@ def test_a_stale_checkpoint_is_taken_up_and_only_what_followed_it_replayed(
     store.close()
 
 
+def test_explaining_takes_up_only_the_term_statistics_while_the_checkpoint_covers_every_article(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    full = StoryPipeline(store).clusterer
+    saved = store.checkpoint(_checkpoint_key(full.params))
+    assert saved is not None and list(checkpoint.loads(saved[1]))[:2] == list(STATISTICS)  # they come first
+    replayed = count_replayed(monkeypatch)
+    weighing = _weighing_clusterer(store, None)
+    assert weighing.stories == {} and weighing.learned == 0  # the rest of the state was never read
+    assert (weighing.df.counts, weighing.name_df.counts) == (full.df.counts, full.name_df.counts)
+    assert weighing.df.n_docs == full.df.n_docs == 97
+    article_id = next(store.articles()).id
+    assert explain(store, article_id).to_dict() == explain_with(full, store, article_id, monkeypatch)
+    assert replayed == []
+    # An article clustered after the checkpoint: its terms count only in a pipeline's statistics.
+    later = Article(id="later", text="A second quake struck Qeshm island on Monday.")
+    with store.transaction():
+        store.add_articles([later])
+        StoryPipeline(store).add([later])
+    assert _weighing_clusterer(store, None).df.n_docs == 98 and replayed == ["later"]
+
+
+def explain_with(
+    clusterer: OnlineStoryClusterer, store: Store, article_id: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, object]:
+    """What `explain` says when weighing with `clusterer`."""
+    with monkeypatch.context() as patched:
+        patched.setattr("storyweave.pipeline._weighing_clusterer", lambda store, params: clusterer)
+        return explain(store, article_id).to_dict()
+
+
 def last_seq(store: Store) -> int:
     return max(assignment.seq or 0 for _, assignment in store.clustered())
 
 
 def test_a_damaged_or_hostile_checkpoint_is_passed_over(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     storyweave.ingest([str(ECB_SAMPLE)], store=store)
-    key, seq, learned = StoryPipeline(store)._checkpoint_key(), last_seq(store), 97
-    hostile = pickle.dumps({"clusterer": print})
+    key, seq, learned = _checkpoint_key(ClusterParams.load()), last_seq(store), 97
+    hostile = pickle.dumps(("df", print))
     for data in (b"not a checkpoint", hostile):
         assert store.save_checkpoint(key, seq, learned, data)
         replayed = count_replayed(monkeypatch)

@@ -5,7 +5,9 @@ Without one, opening a pipeline on a store replays every clustered article throu
 clustered; with one, it loads in about three seconds and replays only what was clustered after it
 was saved.
 
-The bytes are a pickle, which is fast and keeps numpy arrays whole; but unpickling data can run
+The bytes are the state's named parts pickled one after another, so that a reader can stop at the
+parts it needs (`explain` and `compare` need the term statistics alone, a few MB of a state's tens).
+Pickle is fast and keeps numpy arrays whole; but unpickling data can run
 code, and a store file may come from someone else. So loading admits only the few plain types a
 state is made of, in the manner of the "Restricting Globals" recipe of Python's pickle
 documentation, and refuses anything else.
@@ -17,11 +19,12 @@ import hashlib
 import io
 import json
 import pickle
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from storyweave.errors import StoryweaveError
 
-FORMAT = 4
+FORMAT = 5
 """Bump when what a clusterer or detector learns, or how, changes: older checkpoints are then
 ignored (a full replay rebuilds the state), never misread."""
 
@@ -47,35 +50,59 @@ class _StateUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def dumps(state: dict[str, Any]) -> bytes:
-    """A state as bytes: about 40 MB after the 100,000-article benchmark stream, 95 MB after its million
-    (uncompressed: zlib's fastest level halved that but took 1.4 s of a later ingest's 11 s)."""
-    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+def dumps(parts: Mapping[str, Any]) -> bytes:
+    """A state's named parts as bytes, in their order: about 40 MB after the 100,000-article benchmark
+    stream, 95 MB after its million (uncompressed: zlib's fastest level halved that but took 1.4 s
+    of a later ingest's 11 s)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    for name, value in parts.items():
+        pickler.dump((name, value))  # one pickler: a string shared by two parts is written once
+    return buffer.getvalue()
 
 
-def loads(data: bytes) -> dict[str, Any]:
-    """The state `dumps` made.
+def loads(data: bytes, names: Collection[str] | None = None) -> dict[str, Any]:
+    """The parts `dumps` made: all of them, or only `names`, reading no further than the last of those.
 
     >>> import datetime as dt
-    >>> loads(dumps({"latest": dt.datetime(2017, 1, 26)}))
+    >>> data = dumps({"latest": dt.datetime(2017, 1, 26), "learned": 3})
+    >>> loads(data)
+    {'latest': datetime.datetime(2017, 1, 26, 0, 0), 'learned': 3}
+    >>> loads(data[:-1], names={"latest"})
     {'latest': datetime.datetime(2017, 1, 26, 0, 0)}
-    >>> loads(pickle.dumps(print))
+    >>> loads(pickle.dumps(("printer", print)))
     Traceback (most recent call last):
     ...
     storyweave.checkpoint.CheckpointError: a checkpoint holds no builtins.print
 
     Raises:
-        CheckpointError: the data is damaged or holds anything but a state's types.
+        CheckpointError: the data is damaged, holds anything but a state's types, or lacks a part
+            asked for.
     """
+    stream = io.BytesIO(data)
+    unpickler = _StateUnpickler(stream)  # one unpickler: later parts may refer to what earlier ones held
+    wanted = set(names) if names is not None else None
+    parts: dict[str, Any] = {}
+    while stream.tell() < len(data) and (wanted is None or not wanted <= parts.keys()):
+        name, value = _next_part(unpickler)
+        parts[name] = value
+    if wanted is None:
+        return parts
+    if missing := wanted - parts.keys():
+        raise CheckpointError(f"a checkpoint without {', '.join(sorted(missing))}")
+    return {name: parts[name] for name in wanted}
+
+
+def _next_part(unpickler: pickle.Unpickler) -> tuple[str, Any]:
     try:
-        state = _StateUnpickler(io.BytesIO(data)).load()
+        part = unpickler.load()
     except CheckpointError:
         raise
-    except Exception as exc:  # whatever damaged bytes make the decoders raise
+    except Exception as exc:  # whatever damaged bytes make the decoders raise, running out of them included
         raise CheckpointError(f"a damaged checkpoint ({type(exc).__name__}: {exc})") from exc
-    if not isinstance(state, dict):
+    if not (isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str)):
         raise CheckpointError("a checkpoint holds no state")
-    return state
+    return part
 
 
 def key(*settings: Any) -> str:

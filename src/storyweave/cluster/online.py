@@ -40,8 +40,11 @@ from storyweave.types import Article
 _DAY_S = 86400.0
 _CORE_NAMES = 24  # a story's most frequent names, among which its core names are found
 _EVICT_EVERY = 5000  # articles between two sweeps for closed stories
-# What `OnlineStoryClusterer.state` holds: everything it learns, not its parameters or inputs.
-_STATE = ("df", "name_df", "stories", "assignments", "_index", "_next_id", "_latest", "_learned")
+# The term statistics: all that `OnlineStoryClusterer.compare` weighs evidence by.
+STATISTICS = ("df", "name_df")
+# What `OnlineStoryClusterer.state` holds, statistics first: everything it learns, not its
+# parameters or inputs.
+_STATE = (*STATISTICS, "stories", "assignments", "_index", "_next_id", "_latest", "_learned")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -243,16 +246,18 @@ class OnlineStoryClusterer:
         self._learned = 0  # articles learned
 
     def state(self) -> dict[str, Any]:
-        """What the clusterer has learned, as data that pickles (see `storyweave.checkpoint`).
-        A clusterer with the same parameters that `restore`s it goes on exactly as this one would."""
+        """What the clusterer has learned, as data that pickles (see `storyweave.checkpoint`), the
+        parts named in `STATISTICS` first. A clusterer with the same parameters that `restore`s it
+        goes on exactly as this one would."""
         return {name: getattr(self, name) for name in _STATE}
 
     def restore(self, state: dict[str, Any]) -> None:
-        """Take up a `state` saved from a clusterer with the same parameters."""
-        if set(state) != set(_STATE):
+        """Take up a `state` saved from a clusterer with the same parameters, or only its parts
+        named in `STATISTICS`: all that `compare` needs."""
+        if set(state) not in (set(_STATE), set(STATISTICS)):
             raise ValueError("not a clusterer state")
-        for name in _STATE:
-            setattr(self, name, state[name])
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def prefetch(self, articles: Sequence[Article], inputs: Sequence[ArticleInputs] | None = None) -> None:
         """Prepare many articles ahead of `learn_one`: much faster than one by one.
