@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
 from storyweave.errors import ConfigError, StoreError
 from storyweave.store import Store, open_store
 from storyweave.store.sqlite import MIGRATIONS, SQLiteStore
-from storyweave.types import Article
+from storyweave.types import Article, Assignment
 
 
 def test_reingesting_the_seeds_adds_nothing(seeds_store: Store) -> None:
@@ -120,6 +121,26 @@ def test_a_full_disk_is_a_store_error_and_keeps_the_batches_before(tmp_path: Pat
         store.add_articles(big)
     store.close()
     assert [a.id for a in SQLiteStore(tmp_path / "s.db").articles()] == ["first"]
+
+
+def test_a_damaged_store_raises_store_errors_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    store.add_articles([Article(id=f"a{i}", text=f"Flood waters rise in Dhaka, day {i}. " * 60) for i in range(40)])
+    store.close()
+    data = path.read_bytes()  # the close checkpointed the log: every page is in the file
+    path.write_bytes(data[:4096] + b"\xff" * (len(data) - 4096))  # all but the header and schema page
+    damaged = SQLiteStore(path)
+    reads = [damaged.count_articles, lambda: list(damaged.articles()), lambda: damaged.search("flood"), damaged.stories]
+    for read in reads:
+        with pytest.raises(StoreError, match=rf"^{re.escape(str(path))}: the store cannot be read or written \("):
+            read()
+
+
+def test_a_callers_mistake_is_not_taken_for_a_damaged_store(store: Store) -> None:
+    unknown = Assignment(article_id="never stored", story_id=1, opened=True, probability=0.0)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_assignments([unknown])
 
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from storyweave import pipeline
 from storyweave.cluster import ClusterParams, Evidence
 from storyweave.consolidate.render import FORMATS as VIEW_FORMATS
 from storyweave.consolidate.render import render as render_view
-from storyweave.errors import StoreError, StoryweaveError
+from storyweave.errors import StoryweaveError
 from storyweave.ingest import FORMATS, expand_paths, read_articles
 from storyweave.store import DB_ENV, DEFAULT_DB, Store, open_store, store_exists
 from storyweave.types import Article, Story, as_datetime, parse_publication_time
@@ -68,8 +67,6 @@ def opened_store(db: str, *, create: bool = False) -> Iterator[Store]:
         store = open_store(db, create=create)
         try:
             yield store
-        except sqlite3.DatabaseError as exc:  # a damaged file shows only as the pages are read
-            raise StoreError(f"{db}: the store cannot be read or written ({exc})") from exc
         finally:
             store.close()
 

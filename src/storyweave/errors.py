@@ -27,7 +27,7 @@ class InputError(StoryweaveError):
 
 
 class StoreError(StoryweaveError):
-    """The store cannot be opened, migrated or written."""
+    """The store cannot be opened, migrated, read or written."""
 
 
 class ConfigError(StoryweaveError):

@@ -11,7 +11,8 @@ from storyweave.types import Article, Assignment, Story
 
 
 class Store(Protocol):
-    """What the pipeline needs from storage. Writes happen inside `transaction()`."""
+    """What the pipeline needs from storage. Writes happen inside `transaction()`. A store that
+    cannot be read or written (a damaged file, a full disk) raises `StoreError`, naming it."""
 
     def writing(self) -> AbstractContextManager[None]:
         """Be the store's only writing pipeline while inside; raise `StoreError` when another

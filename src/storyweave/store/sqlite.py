@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import inspect
 import itertools
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -204,6 +206,43 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
+Method = TypeVar("Method", bound=Callable[..., Any])
+# The caller's mistakes (a story for an unknown article, a closed store), not the file's: left as they are.
+_MISUSE = (sqlite3.IntegrityError, sqlite3.ProgrammingError)
+
+
+def _store_errors(method: Method) -> Method:
+    """A store method whose SQLite errors come out as `StoreError`s naming the file: a damaged
+    file shows only as its pages are read, by whichever method reads them."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def reading(store: SQLiteStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(store, *args, **kwargs)
+            except _MISUSE:
+                raise
+            except sqlite3.DatabaseError as exc:
+                raise _unreadable(store.path, exc) from exc
+
+        return reading  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def calling(store: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(store, *args, **kwargs)
+        except _MISUSE:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(store.path, exc) from exc
+
+    return calling  # type: ignore[return-value]
+
+
+def _unreadable(path: str, exc: sqlite3.DatabaseError) -> StoreError:
+    return StoreError(f"{path}: the store cannot be read or written ({exc})")
+
+
 class SQLiteStore:
     """The default store: a single SQLite file (or ":memory:").
 
@@ -307,6 +346,7 @@ class SQLiteStore:
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
 
+    @_store_errors
     def add_articles(self, articles: Sequence[Article]) -> list[bool]:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.transaction():
@@ -324,10 +364,12 @@ class SQLiteStore:
             fresh.discard(article.id)  # a batch holding one id twice added its first copy only
         return added
 
+    @_store_errors
     def article(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         return _article(row) if row else None
 
+    @_store_errors
     def articles(
         self, *, source: str | None = None, since: dt.datetime | None = None, limit: int | None = None
     ) -> Iterator[Article]:
@@ -343,6 +385,7 @@ class SQLiteStore:
         for row in self._db.execute(sql, (*params, _limit(limit))):
             yield _article(row)
 
+    @_store_errors
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
         hits = self._hits(query, limit)
         by_seq = self._articles_by_seq([seq for seq, _ in hits])
@@ -371,6 +414,7 @@ class SQLiteStore:
             rows = self._db.execute(sql, (words, limit)).fetchall()
         return [(row[0], row[1]) for row in rows]
 
+    @_store_errors
     def save_assignments(self, assignments: Sequence[Assignment]) -> int:
         with self.transaction():
             start = self._db.execute("SELECT coalesce(max(seq), 0) FROM assignments").fetchone()[0]
@@ -384,11 +428,13 @@ class SQLiteStore:
             )  # fmt: skip
         return int(start) + len(assignments)
 
+    @_store_errors
     def clear_assignments(self) -> None:
         with self.transaction():
             self._db.execute("DELETE FROM assignments")
             self._db.execute("DELETE FROM checkpoint")
 
+    @_store_errors
     def save_checkpoint(self, key: str, seq: int, learned: int, data: bytes) -> bool:
         with self.transaction():
             if self._count_assignments(seq) != learned:
@@ -400,6 +446,7 @@ class SQLiteStore:
             )
         return True
 
+    @_store_errors
     def checkpoint(self, key: str) -> tuple[int, bytes] | None:
         row = self._db.execute("SELECT seq, learned, data FROM checkpoint WHERE key = ?", (key,)).fetchone()
         if row is None or self._count_assignments(row["seq"]) != row["learned"]:
@@ -409,10 +456,12 @@ class SQLiteStore:
     def _count_assignments(self, until_seq: int) -> int:
         return int(self._db.execute("SELECT count(*) FROM assignments WHERE seq <= ?", (until_seq,)).fetchone()[0])
 
+    @_store_errors
     def assignment(self, article_id: str) -> Assignment | None:
         row = self._db.execute("SELECT * FROM assignments WHERE article_id = ?", (article_id,)).fetchone()
         return _assignment(row) if row else None
 
+    @_store_errors
     def clustered(self, *, after_seq: int = 0, story_id: int | None = None) -> Iterator[tuple[Article, Assignment]]:
         where, params = "WHERE s.seq > ?", [after_seq]
         if story_id is not None:
@@ -424,6 +473,7 @@ class SQLiteStore:
         for row in self._db.execute(sql, params):
             yield _article(row), _assignment(row)
 
+    @_store_errors
     def unclustered(self) -> Iterator[Article]:
         # Each batch's articles and assignments are written in one transaction, so there are none
         # but after `clear_assignments`; the counts say so without reading every article's row,
@@ -439,6 +489,7 @@ class SQLiteStore:
             by_seq = self._articles_by_seq(chunk)
             yield from (by_seq[seq] for seq in chunk)
 
+    @_store_errors
     def stories(
         self,
         *,
@@ -472,6 +523,7 @@ class SQLiteStore:
         )
         return self._stories([row[0] for row in self._db.execute(sql, (*params, _limit(limit)))])
 
+    @_store_errors
     def story(self, story_id: int) -> Story | None:
         found = self._stories([story_id])
         return found[0] if found else None
@@ -491,9 +543,11 @@ class SQLiteStore:
         built = {sid: _story(sid, list(group)) for sid, group in itertools.groupby(rows, key=itemgetter("story_id"))}
         return [built[sid] for sid in story_ids if sid in built]
 
+    @_store_errors
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    @_store_errors
     def count_stories(self) -> int:
         # Distinct values read from the story index alone, without building a story.
         return int(self._db.execute("SELECT count(DISTINCT story_id) FROM assignments").fetchone()[0])
