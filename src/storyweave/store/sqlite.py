@@ -206,41 +206,39 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-Method = TypeVar("Method", bound=Callable[..., Any])
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 # The caller's mistakes (a story for an unknown article, a closed store), not the file's: left as they are.
 _MISUSE = (sqlite3.IntegrityError, sqlite3.ProgrammingError)
 
 
-def _store_errors(method: Method) -> Method:
+def _store_errors(method: _Method) -> _Method:
     """A store method whose SQLite errors come out as `StoreError`s naming the file: a damaged
     file shows only as its pages are read, by whichever method reads them."""
     if inspect.isgeneratorfunction(method):
 
         @functools.wraps(method)
         def reading(store: SQLiteStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
+            with _errors_named(store.path):
                 yield from method(store, *args, **kwargs)
-            except _MISUSE:
-                raise
-            except sqlite3.DatabaseError as exc:
-                raise _unreadable(store.path, exc) from exc
 
         return reading  # type: ignore[return-value]
 
     @functools.wraps(method)
     def calling(store: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
-        try:
+        with _errors_named(store.path):
             return method(store, *args, **kwargs)
-        except _MISUSE:
-            raise
-        except sqlite3.DatabaseError as exc:
-            raise _unreadable(store.path, exc) from exc
 
     return calling  # type: ignore[return-value]
 
 
-def _unreadable(path: str, exc: sqlite3.DatabaseError) -> StoreError:
-    return StoreError(f"{path}: the store cannot be read or written ({exc})")
+@contextlib.contextmanager
+def _errors_named(path: str) -> Iterator[None]:
+    try:
+        yield
+    except _MISUSE:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: the store cannot be read or written ({exc})") from exc
 
 
 class SQLiteStore:
