@@ -1,7 +1,7 @@
 """One measurement in a fresh process: `python -m benchmarks.measure SYSTEM FILE [PARAM]`.
 
 Prints one JSON object: articles, seconds, articles_per_s, peak_rss_mb, n_clusters, and for
-storyweave later_ingest_1000_s. Run in its own process so that peak memory is the system's own.
+storyweave later_ingest_1000_s and explain_s. Run in its own process so that peak memory is the system's own.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Any
 
 def _storyweave(path: Path, params: str | None) -> dict[str, Any]:
     """Ingest the stream into a new store; then, outside the timing, 1,000 more articles (see
-    `benchmarks.synthetic.follow_up`) in a new `storyweave ingest` process, as a later run would."""
+    `benchmarks.synthetic.follow_up`) in a new `storyweave ingest` process, as a later run would,
+    and `storyweave explain` of the last of them in another."""
     import storyweave
     from benchmarks.synthetic import follow_up
     from storyweave.cluster import ClusterParams
@@ -31,10 +32,12 @@ def _storyweave(path: Path, params: str | None) -> dict[str, Any]:
         result = _figures(len(report.added), time.perf_counter() - started, n_stories)
         store.close()
         more = follow_up(path, Path(folder) / "more.jsonl")
-        command = [sys.executable, "-m", "storyweave", "ingest", str(more), "--db", str(Path(folder) / "bench.db")]
-        started = time.perf_counter()
-        subprocess.run([*command, "--params", params or "default"], check=True, capture_output=True)
-        result["later_ingest_1000_s"] = round(time.perf_counter() - started, 1)
+        last_id = json.loads(more.read_text(encoding="utf-8").splitlines()[-1])["id"]
+        for figure, command in (("later_ingest_1000_s", ["ingest", str(more)]), ("explain_s", ["explain", last_id])):
+            options = ["--db", str(Path(folder) / "bench.db"), "--params", params or "default"]
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "storyweave", *command, *options], check=True, capture_output=True)
+            result[figure] = round(time.perf_counter() - started, 1)
     return result
 
 

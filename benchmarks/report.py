@@ -13,6 +13,12 @@ def _speed_cell(result: dict[str, Any]) -> str:
     return f"{result['articles_per_s']:,.0f}/s, {result['peak_rss_mb']:,} MB"
 
 
+def _by_size(speed: dict[str, Any], figure: str) -> str:
+    """storyweave's `figure` (seconds) at each stream size that has it, as text."""
+    ours = {size: row["storyweave"] for size, row in speed.items()}
+    return "; ".join(f"{int(size):,}: {result[figure]:.1f} s" for size, result in ours.items() if figure in result)
+
+
 def render(results: dict[str, Any]) -> str:
     machine, quality, speed = results["machine"], results["quality"], results["speed"]
     ours = quality["storyweave"]
@@ -88,14 +94,20 @@ def render(results: dict[str, Any]) -> str:
         memory_line = f"**{memory}** ({million['peak_rss_mb']:,} MB)"
     else:
         memory_line = "**not measured** in this run (`--sizes 1000000`; about an hour at this throughput)"
-    later = [f"{int(size):,}: {row['storyweave']['later_ingest_1000_s']:.1f} s" for size, row in speed.items()
-             if "later_ingest_1000_s" in row["storyweave"]]  # fmt: skip
+    later = _by_size(speed, "later_ingest_1000_s")
     if later:
         lines += [
             "",
             "A later ingest into the same store, of 1,000 more articles published after the stream (a new",
             "`storyweave ingest` process, start-up included, that takes up the checkpoint the first one saved",
-            f"rather than replaying the store), by the store's size: {'; '.join(later)}.",
+            f"rather than replaying the store), by the store's size: {later}.",
+        ]
+    explained = _by_size(speed, "explain_s")
+    if explained:
+        lines += [
+            "",
+            "`storyweave explain` of the last of those articles (a new process, start-up included), by the",
+            f"store's size: {explained}.",
         ]
     lines += [
         "",
