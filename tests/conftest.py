@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled sample corpus and a fresh store per test."""
+"""Shared fixtures: the bundled sample corpus and a fresh store per test; and a way to damage a store."""
 
 from __future__ import annotations
 
@@ -32,3 +32,12 @@ def seeds_store(store: Store) -> Store:
     )
     assert len(report.added) == 2, report.rejected
     return store
+
+
+def damage_all_but_the_first_page(path: Path) -> None:
+    """Overwrite every page of a closed SQLite store but the first, which holds the header and the
+    schema: the store still opens, and whatever is read from it then is damaged. (Closing it wrote
+    the log's pages into the file.)"""
+    data = path.read_bytes()
+    page_size = int.from_bytes(data[16:18], "big")  # in the file's header
+    path.write_bytes(data[:page_size] + b"\xff" * (len(data) - page_size))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
+from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, damage_all_but_the_first_page
 from storyweave.cli import main
 from storyweave.cluster import ClusterParams
 from storyweave.errors import ConfigError
@@ -77,10 +77,7 @@ def test_damaged_store_is_a_one_line_error(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     sample = [str(SAMPLE / "articles"), "--metadata", str(SAMPLE / "metadata.jsonl")]
     assert run("ingest", *sample, "--db", str(db))[0] == 0
-    data = db.read_bytes()  # the close checkpointed the WAL: the pages are all in the file
-    # Every page but the first, which holds the header and the schema: the store opens, and
-    # whatever a command reads then is damaged.
-    db.write_bytes(data[:4096] + b"\xff" * (len(data) - 4096))
+    damage_all_but_the_first_page(db)
     for command in (["stories"], ["story", "1"], ["search", "Assad"]):
         code, _, err = run(*command, "--db", str(db))
         assert code == 1 and err.startswith(f"Error: {db}: the store cannot be read or written ("), command

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import storyweave
-from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES
+from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, damage_all_but_the_first_page
 from storyweave.errors import ConfigError, StoreError
 from storyweave.store import Store, open_store
 from storyweave.store.sqlite import MIGRATIONS, SQLiteStore
@@ -128,8 +128,7 @@ def test_a_damaged_store_raises_store_errors_naming_the_file(tmp_path: Path) -> 
     store = SQLiteStore(path)
     store.add_articles([Article(id=f"a{i}", text=f"Flood waters rise in Dhaka, day {i}. " * 60) for i in range(40)])
     store.close()
-    data = path.read_bytes()  # the close checkpointed the log: every page is in the file
-    path.write_bytes(data[:4096] + b"\xff" * (len(data) - 4096))  # all but the header and schema page
+    damage_all_but_the_first_page(path)
     damaged = SQLiteStore(path)
     reads = [damaged.count_articles, lambda: list(damaged.articles()), lambda: damaged.search("flood"), damaged.stories]
     for read in reads:
