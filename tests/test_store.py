@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -87,6 +88,32 @@ def test_a_store_from_an_older_version_is_migrated_and_stays_searchable(tmp_path
     assert store._db.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()[0] == 8
     # ... and lists stories through the index that migration 6 adds (SQLite refuses a missing one).
     assert store.stories() == []
+
+
+EVIDENCE = (
+    {"story_id": 3, "probability": 0.93, "signals": {"body_cos": 0.54, "name_conflict": 0.0}, "gap_days": 0.0007},
+    {"story_id": 1, "probability": 0.02, "signals": {"body_cos": 0.13, "name_conflict": 1.0}, "gap_days": None},
+)
+
+
+def test_evidence_written_before_version_7_reads_as_evidence_written_now(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as raw:  # a store at schema version 6, evidence as it was then written
+        raw.executescript("".join(MIGRATIONS[:6]) + "PRAGMA user_version = 6;")
+        raw.executemany(
+            "INSERT INTO articles (id, text, raw_text, removed, meta, ingested_at) VALUES (?, 't', '', '[]', '{}', '')",
+            [("scored",), ("copy",)],
+        )
+        unrounded = [{**EVIDENCE[0], "gap_days": 0.000654421875000001}, EVIDENCE[1]]
+        raw.execute("INSERT INTO assignments VALUES ('scored', 3, 1, 0, 0.93, NULL, NULL, ?)", (json.dumps(unrounded),))
+        raw.execute("INSERT INTO assignments VALUES ('copy', 3, 2, 0, 0.0, 'scored', 0.9, '[]')")
+    store = SQLiteStore(path)
+    store.add_articles([Article(id="new", text="t")])
+    store.save_assignments(
+        [Assignment(article_id="new", story_id=3, opened=False, probability=0.93, evidence=EVIDENCE)]
+    )
+    assert store.assignment("scored").evidence == EVIDENCE == store.assignment("new").evidence  # type: ignore[union-attr]
+    assert store.assignment("copy").evidence == ()  # type: ignore[union-attr]
 
 
 def test_failed_batch_leaves_nothing_behind(store: Store) -> None:

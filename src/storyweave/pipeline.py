@@ -320,7 +320,8 @@ def _assignment(decision: Decision, copy: Copy | None) -> Assignment:
         copy_similarity=copy.similarity if copy else None,
         evidence=tuple(
             {"story_id": c.story_id, "probability": round(c.probability, 4),
-             "signals": {k: round(v, 4) for k, v in c.signals.items()}, "gap_days": c.gap_days}
+             "signals": {k: round(v, 4) for k, v in c.signals.items()},
+             "gap_days": None if c.gap_days is None else round(c.gap_days, 4)}
             for c in decision.candidates[:5]
         ),
     )  # fmt: skip

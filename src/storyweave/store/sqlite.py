@@ -97,6 +97,23 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX articles_story_listing ON articles(id, published_utc, source);
     """,
+    # Evidence with each signal's name once per row rather than once per candidate (see
+    # `_evidence_json`), and time gaps rounded as the other figures are. (The subqueries' JSON is
+    # wrapped in json() because a subquery drops the JSON subtype: unwrapped, it would be quoted.)
+    """
+    UPDATE assignments SET evidence = (
+        SELECT json_object(
+            'signals', json((SELECT json_group_array(s.key) FROM json_each(evidence, '$[0].signals') AS s)),
+            'candidates', json_group_array(json_array(
+                json_extract(c.value, '$.story_id'), json_extract(c.value, '$.probability'),
+                json((SELECT json_group_array(s.value) FROM json_each(c.value, '$.signals') AS s)),
+                round(json_extract(c.value, '$.gap_days'), 4)
+            ))
+        )
+        FROM json_each(evidence) AS c
+    )
+    WHERE evidence LIKE '[%';
+    """,
 )
 
 WRITER_WAIT_S = 10.0  # how long a second writer waits for the first to finish before giving up
@@ -152,6 +169,32 @@ def _article(row: sqlite3.Row) -> Article:
     )
 
 
+def _evidence_json(evidence: Sequence[dict[str, Any]]) -> str:
+    """Candidates as stored: `{"signals": [name, ...], "candidates": [[story_id, probability,
+    [value, ...], gap_days], ...]}`. Every candidate of a decision has the same signals: named in
+    each candidate, as `Assignment.evidence` holds them, they made an article's evidence about
+    1 KB rather than 0.5 (the synthetic 10k stream: 10.5 against 4.7 MB)."""
+    names = list(evidence[0]["signals"]) if evidence else []
+    candidates = [
+        [c["story_id"], c["probability"], [c["signals"][name] for name in names], c["gap_days"]] for c in evidence
+    ]
+    return json.dumps({"signals": names, "candidates": candidates}, separators=(",", ":"))
+
+
+def _evidence(text: str) -> tuple[dict[str, Any], ...]:
+    stored = json.loads(text)
+    names = stored["signals"]
+    return tuple(
+        {
+            "story_id": story_id,
+            "probability": probability,
+            "signals": dict(zip(names, values, strict=True)),
+            "gap_days": gap,
+        }
+        for story_id, probability, values, gap in stored["candidates"]
+    )
+
+
 def _assignment(row: sqlite3.Row) -> Assignment:
     return Assignment(
         article_id=row["article_id"],
@@ -160,7 +203,7 @@ def _assignment(row: sqlite3.Row) -> Assignment:
         probability=row["probability"],
         copy_of=row["copy_of"],
         copy_similarity=row["copy_similarity"],
-        evidence=tuple(json.loads(row["evidence"])),
+        evidence=_evidence(row["evidence"]),
         seq=row["seq"],
     )
 
@@ -420,7 +463,7 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO assignments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (a.article_id, a.story_id, start + n, int(a.opened), a.probability, a.copy_of,
-                     a.copy_similarity, json.dumps(a.evidence))
+                     a.copy_similarity, _evidence_json(a.evidence))
                     for n, a in enumerate(assignments, start=1)
                 ],
             )  # fmt: skip
