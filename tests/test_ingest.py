@@ -332,13 +332,30 @@ def _raise() -> None:
     raise RuntimeError("disk vanished")
 
 
+class _TwoPartError(Exception):
+    """Rebuilt from its message alone, as unpickling does, it lacks an argument."""
+
+    def __init__(self, what: str, where: str) -> None:
+        super().__init__(f"{what} at {where}")
+
+
+def _raise_two_part() -> None:
+    raise _TwoPartError("disk vanished", "/mnt/news")
+
+
 @pytest.mark.parametrize(
     ("failure", "error", "message"),
-    [(_raise, RuntimeError, "disk vanished"), (lambda: os._exit(3), StoryweaveError, "exit code 3")],
+    [
+        (_raise, RuntimeError, "disk vanished"),
+        (_raise_two_part, RuntimeError, r"(?s)the reader process failed:.*_TwoPartError: disk vanished at /mnt/news"),
+        (lambda: os._exit(3), StoryweaveError, "exit code 3"),
+    ],
 )
 def test_a_failing_reader_process_fails_the_ingest_and_stores_nothing(
     store: Store, failure: Callable[[], None], error: type[Exception], message: str
 ) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=message) as raised:
         store_stream(_failing_source(failure), store, IngestReport(), parallel=True)
     assert list(store.articles()) == []
+    if failure is _raise:  # where in the reader it was raised, for whoever has to fix it
+        assert "in _raise" in "".join(raised.value.__notes__)

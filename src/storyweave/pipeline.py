@@ -16,6 +16,8 @@ import gc
 import itertools
 import multiprocessing
 import os
+import pickle
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -116,7 +118,20 @@ def _read_and_prepare(source: Source, prepare: Preparer, pipe: Connection) -> No
             pipe.send(("batch", (batch, _PackedBatch.pack(prepare(batch)))))
         pipe.send(("end", None))
     except BaseException as exc:  # handed to the main process, which raises it
-        pipe.send(("failed", exc))
+        pipe.send(("failed", _sendable(exc)))
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """`exc` with the reader's traceback as a note (a traceback does not cross processes), or,
+    if it would not survive the pipe's pickling, a RuntimeError carrying its text: the main process
+    would otherwise raise a pickling error (or only "the reader process stopped") instead of it."""
+    where = "".join(traceback.format_exception(exc))
+    try:
+        exc.add_note(f"Raised in the reader process:\n{where}")
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"the reader process failed:\n{where}")
+    return exc
 
 
 @contextlib.contextmanager
