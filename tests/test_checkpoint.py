@@ -3,6 +3,7 @@ and one writer at a time."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import shutil
@@ -19,7 +20,7 @@ from storyweave.cluster import ClusterParams, OnlineStoryClusterer
 from storyweave.cluster.online import STATISTICS
 from storyweave.errors import StoreError
 from storyweave.ingest import read_articles
-from storyweave.pipeline import StoryPipeline, _checkpoint_key, _weighing_clusterer, explain
+from storyweave.pipeline import StoryPipeline, _checkpoint_key, _weighing_clusterer, explain, recluster
 from storyweave.store import Store, sqlite
 from storyweave.types import Article, Assignment
 
@@ -116,6 +117,26 @@ def test_explaining_takes_up_only_the_term_statistics_while_the_checkpoint_cover
         store.add_articles([later])
         StoryPipeline(store).add([later])
     assert _weighing_clusterer(store, None).df.n_docs == 98 and replayed == ["later"]
+
+
+def test_a_store_goes_on_with_the_parameters_it_was_last_clustered_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = split_sample(tmp_path)
+    strict = dataclasses.replace(ClusterParams.load(), threshold=0.7)
+    store = storyweave.open_store(tmp_path / "x.db")
+    storyweave.ingest([str(first)], store=store, params=strict)
+    replayed = count_replayed(monkeypatch)
+    assert _weighing_clusterer(store, None).params == strict  # from the checkpoint: nothing replayed
+    storyweave.ingest([str(second)], store=store)  # no parameters given: the store's
+    assert StoryPipeline(store).clusterer.params == strict and replayed == []
+    recluster(store, ClusterParams.load())  # given: the whole store takes them on
+    assert StoryPipeline(store).clusterer.params == ClusterParams.load()
+    # Recorded by a version with other signals: passed over for the shipped ones, not refused.
+    other_version = {**dataclasses.asdict(strict), "weights": {"body_cos": 1.0, "new_signal": 2.0}}
+    store.save_setting("cluster_params", json.dumps(other_version))
+    assert _weighing_clusterer(store, None).params == ClusterParams.load() and replayed == []
+    store.close()
 
 
 def explain_with(

@@ -43,13 +43,17 @@ def json_option(command: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(command)
 
 
-def params_option(command: F) -> F:
-    """--params NAME|FILE: a shipped parameter set or one made by `storyweave train`."""
-    return click.option(
-        "--params", "params_path", envvar="STORYWEAVE_PARAMS",
-        help="Clusterer parameters: 'default', 'accurate' (transformer embeddings, needs the accurate extra), "
-        "or a JSON file from `storyweave train`.",
-    )(command)  # fmt: skip
+# --params NAME|FILE: a shipped parameter set or one made by `storyweave train`; commands on a
+# store otherwise go on with the store's own.
+_PARAMS_HELP = (
+    "Clusterer parameters: 'default', 'accurate' (transformer embeddings, needs the accurate extra), "
+    "or a JSON file from `storyweave train`."
+)
+params_option = click.option("--params", "params_path", envvar="STORYWEAVE_PARAMS", help=_PARAMS_HELP)
+store_params_option = click.option(
+    "--params", "params_path", envvar="STORYWEAVE_PARAMS",
+    help=f"{_PARAMS_HELP} Default: those the store was last clustered with.",
+)  # fmt: skip
 
 
 def load_params(path: str | None) -> ClusterParams | None:
@@ -109,7 +113,7 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Reader to use (default: by file suffix).")
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="JSONL manifest of per-file fields.")
 @db_option
-@params_option
+@store_params_option
 @json_option
 def ingest(
     paths: tuple[str, ...], fmt: str | None, metadata: str | None, db: str, params_path: str | None, as_json: bool
@@ -305,7 +309,7 @@ def story(story_id: int, fmt: str, db: str, as_json: bool) -> None:
 
 @main.command()
 @db_option
-@params_option
+@store_params_option
 def recluster(db: str, params_path: str | None) -> None:
     """Cluster every stored article again, in publication order: repairs the order effects of
     late-ingested articles, and applies new --params to the whole store.
@@ -351,7 +355,7 @@ def _resolve(store: Store, ref: str) -> Article:
 @click.argument("first")
 @click.argument("second")
 @db_option
-@params_option
+@store_params_option
 @json_option
 def compare(first: str, second: str, db: str, params_path: str | None, as_json: bool) -> None:
     """Say how probably two articles (ids in the store, or files) report the same event, and why.
@@ -375,7 +379,7 @@ def compare(first: str, second: str, db: str, params_path: str | None, as_json: 
 @main.command()
 @click.argument("article_id")
 @db_option
-@params_option
+@store_params_option
 @json_option
 def explain(article_id: str, db: str, params_path: str | None, as_json: bool) -> None:
     """Say why an article joined its story (or opened one), with the evidence against the best candidates.

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import gc
 import itertools
+import json
 import multiprocessing
 import os
 import pickle
@@ -33,7 +34,7 @@ from storyweave.cluster import ArticleInputs, ClusterParams, Decision, Evidence,
 from storyweave.cluster.features import PackedFeatures
 from storyweave.cluster.online import STATISTICS
 from storyweave.dedup import Copy, SyndicationDetector, TextSignature
-from storyweave.errors import InputError, StoryweaveError
+from storyweave.errors import ConfigError, InputError, StoryweaveError
 from storyweave.ingest import read_articles
 from storyweave.store import Store
 from storyweave.types import Article, Assignment, publication_order
@@ -106,6 +107,7 @@ Preparer = Callable[[Sequence[Article]], dict[str, Prepared]]
 # default 64 KiB's dozens, each a wake-up of the other side: a tenth of the main process's cost of
 # receiving. Linux only; elsewhere the default stays.
 _PIPE_BYTES = 1 << 20
+_PARAMS_SETTING = "cluster_params"  # the store setting that holds the parameters it was last clustered with
 
 
 def _read_and_prepare(source: Source, prepare: Preparer, pipe: Connection) -> None:
@@ -217,12 +219,13 @@ class StoryPipeline:
 
     Parameters:
         store: where articles and their stories live.
-        params: clusterer parameters; default: the fitted ones shipped with storyweave.
+        params: clusterer parameters; default: those the store was last clustered with, else the
+            fitted ones shipped with storyweave.
     """
 
     def __init__(self, store: Store, params: ClusterParams | None = None) -> None:
         self.store = store
-        self.clusterer = OnlineStoryClusterer(params)
+        self.clusterer = OnlineStoryClusterer(_params_for(store, params))
         self.syndication = SyndicationDetector()
         self._saved_seq = self._take_up_checkpoint()  # the seq the stored checkpoint was learned up to
         self._seq = self._saved_seq or 0  # the seq of the last assignment learned
@@ -244,6 +247,8 @@ class StoryPipeline:
         self.clusterer.prefetch(articles, [prepared[a.id].inputs for a in articles])
         assignments = [self._assign(article, prepared[article.id]) for article in publication_order(articles)]
         self._seq = self.store.save_assignments(assignments)
+        if assignments:
+            self.store.save_setting(_PARAMS_SETTING, json.dumps(dataclasses.asdict(self.clusterer.params)))
         return assignments
 
     def prepare(self, articles: Sequence[Article]) -> dict[str, Prepared]:
@@ -305,6 +310,20 @@ class StoryPipeline:
 _SYNDICATION = "syndication"  # the checkpoint's part after the clusterer's
 
 
+def _params_for(store: Store, params: ClusterParams | None) -> ClusterParams:
+    """`params`, else those `store` was last clustered with (a store made with `--params accurate`
+    goes on in accurate mode, and its checkpoint serves the next command), else the shipped ones."""
+    if params is not None:
+        return params
+    recorded = store.setting(_PARAMS_SETTING)
+    if recorded is not None:
+        # Parameters this version cannot use (another version's signals) are passed over, as an
+        # unreadable checkpoint is: the command is not refused for what it was not asked to use.
+        with contextlib.suppress(ConfigError, ValueError):
+            return ClusterParams.from_dict(json.loads(recorded), origin="the store's parameters")
+    return ClusterParams.load()
+
+
 def _checkpoint_key(params: ClusterParams) -> str:
     """What a pipeline's checkpoint depends on (see `checkpoint.key`): the clusterer's parameters
     and the syndication detector's settings."""
@@ -316,13 +335,13 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
     read from the checkpoint alone when it covers every clustered article, else from a pipeline
     opened on the store. (Taking up the whole state was 2.8 s of the 3.5 s that explaining an
     article of a 60,000-article store took.)"""
-    clusterer = OnlineStoryClusterer(params)
+    clusterer = OnlineStoryClusterer(_params_for(store, params))
     saved = store.checkpoint(_checkpoint_key(clusterer.params))
     if saved is not None and next(store.clustered(after_seq=saved[0]), None) is None:
         with contextlib.suppress(CheckpointError, ValueError):
             clusterer.restore(checkpoint.loads(saved[1], names=STATISTICS))
             return clusterer
-    return StoryPipeline(store, params).clusterer
+    return StoryPipeline(store, clusterer.params).clusterer
 
 
 def _assignment(decision: Decision, copy: Copy | None) -> Assignment:
@@ -359,7 +378,8 @@ def ingest(
         store: where to keep them (see `open_store`).
         format: force a reader (see `storyweave.ingest.FORMATS`); default: by file suffix.
         metadata: JSONL manifest of per-file fields for plain-text inputs.
-        params: clusterer parameters; default: the shipped ones.
+        params: clusterer parameters; default: those the store was last clustered with, else the
+            shipped ones.
         on_input_done: called after each input, for progress display.
         parallel: read, clean and `prepare` articles in a second process while this one stores
             and clusters them (about 2 times the throughput on two cores); default: when there
@@ -402,7 +422,8 @@ def store_stream(
         source: makes the stream, given what to call when an input has been read.
         store: where the articles go.
         report: collects what was added, present or refused.
-        params: clusterer parameters; default: the shipped ones.
+        params: clusterer parameters; default: those the store was last clustered with, else the
+            shipped ones.
         on_input_done: called after each input, for progress display.
         parallel: read and prepare in a second process; default: `parallel_by_default()`.
 
@@ -410,7 +431,7 @@ def store_stream(
         The pipeline, holding what it learned.
     """
     parallel = parallel_by_default() if parallel is None else parallel
-    params = params or ClusterParams.load()
+    params = _params_for(store, params)
     # A signature depends on the detector's settings alone, so the reader needs no pipeline.
     prepare = functools.partial(prepare_articles, embedder=params.embedder, syndication=SyndicationDetector())
     with (
@@ -465,9 +486,10 @@ def recluster(store: Store, params: ClusterParams | None = None) -> int:
 
     This repairs what ingesting in pieces does: articles ingested after newer ones (a late feed,
     an archive added to a live store) were clustered without the stories they came before. With
-    other `params` (from `storyweave train`), it applies them to the whole store. It does not
-    revisit a decision with hindsight: in one publication order, the replay decides each article
-    as the first run did. Story ids are renumbered.
+    other `params` (from `storyweave train`), it applies them to the whole store, which then goes
+    on with them; without, it keeps those the store was last clustered with. It does not revisit
+    a decision with hindsight: in one publication order, the replay decides each article as the
+    first run did. Story ids are renumbered.
 
     Returns:
         The number of stories.

@@ -105,9 +105,21 @@ class ClusterParams:
         path = SHIPPED.get(str(path), path)
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-            return cls(**{k: v for k, v in data.items() if not k.startswith("_")})
-        except (OSError, json.JSONDecodeError, TypeError) as exc:
+        except (OSError, json.JSONDecodeError) as exc:
             raise ConfigError(f"{path}: not readable clusterer parameters ({exc})") from exc
+        return cls.from_dict(data, origin=str(path))
+
+    @classmethod
+    def from_dict(cls, data: Any, origin: str) -> ClusterParams:
+        """Parameters from their JSON form (as `save` writes them; keys starting with "_" are notes).
+
+        Raises:
+            ConfigError: `data` is not such a form; the message starts with `origin`.
+        """
+        try:
+            return cls(**{k: v for k, v in data.items() if not k.startswith("_")})
+        except (AttributeError, TypeError) as exc:
+            raise ConfigError(f"{origin}: not readable clusterer parameters ({exc})") from exc
 
     def save(self, path: str | Path, provenance: dict[str, Any] | None = None) -> None:
         """Write parameters as JSON, with an optional `_provenance` note (what they were fitted on).

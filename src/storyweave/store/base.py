@@ -50,6 +50,14 @@ class Store(Protocol):
         """Forget every story (before re-clustering), and the checkpoint learned from them."""
         ...
 
+    def setting(self, name: str) -> str | None:
+        """The value saved under `name` by `save_setting`, if any."""
+        ...
+
+    def save_setting(self, name: str, value: str) -> None:
+        """Remember `value` under `name`, in place of any earlier one."""
+        ...
+
     def save_checkpoint(self, key: str, seq: int, learned: int, data: bytes) -> bool:
         """Keep `data`, a state learned from the `learned` assignments up to `seq`, in place of any
         earlier checkpoint. Nothing is kept, and False returned, if the store holds another number

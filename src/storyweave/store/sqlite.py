@@ -114,6 +114,14 @@ MIGRATIONS: tuple[str, ...] = (
     )
     WHERE evidence LIKE '[%';
     """,
+    # What a store remembers between commands beyond its articles and stories: the parameters it
+    # was last clustered with, so that later commands go on with them.
+    """
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 
 WRITER_WAIT_S = 10.0  # how long a second writer waits for the first to finish before giving up
@@ -474,6 +482,16 @@ class SQLiteStore:
         with self.transaction():
             self._db.execute("DELETE FROM assignments")
             self._db.execute("DELETE FROM checkpoint")
+
+    @_store_errors
+    def setting(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @_store_errors
+    def save_setting(self, name: str, value: str) -> None:
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (name, value))
 
     @_store_errors
     def save_checkpoint(self, key: str, seq: int, learned: int, data: bytes) -> bool:
