@@ -100,7 +100,8 @@ def render(results: dict[str, Any]) -> str:
             "",
             "A later ingest into the same store, of 1,000 more articles published after the stream (a new",
             "`storyweave ingest` process, start-up included, that takes up the checkpoint the first one saved",
-            f"rather than replaying the store), by the store's size: {later}.",
+            "rather than replaying the store, and saves its own unless 1,000 are no more than 1 in 1,000 of",
+            f"the store's articles), by the store's size: {later}.",
         ]
     explained = _by_size(speed, "explain_s")
     if explained:

@@ -119,6 +119,26 @@ def test_explaining_takes_up_only_the_term_statistics_while_the_checkpoint_cover
     assert _weighing_clusterer(store, None).df.n_docs == 98 and replayed == ["later"]
 
 
+def test_an_ingest_of_a_few_articles_keeps_the_checkpoint_and_the_next_replays_them(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyweave.pipeline._CHECKPOINT_LAG", 24)  # of 97 to 119 articles, up to 4 may follow it
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    saved = store.checkpoint(_checkpoint_key(ClusterParams.load()))
+    few = [Article(id=f"later{i}", text=f"A second quake struck Qeshm island on day {i}.") for i in range(4)]
+    (tmp_path / "few.jsonl").write_text("".join(json.dumps(a.to_dict()) + "\n" for a in few), encoding="utf-8")
+    storyweave.ingest([str(tmp_path / "few.jsonl")], store=store)
+    assert store.checkpoint(_checkpoint_key(ClusterParams.load())) == saved  # not rewritten
+    replayed = count_replayed(monkeypatch)
+    weighing = _weighing_clusterer(store, None)
+    assert weighing.stories == {} and weighing.df.n_docs == 97 and replayed == []  # explain: as it is
+    pipeline = StoryPipeline(store)
+    assert replayed == [a.id for a in few] and pipeline.clusterer.learned == 101  # the next ingest: replayed
+    store.add_articles([Article(id="fifth", text="Aftershocks rattle Qeshm.")])
+    StoryPipeline(store).save_checkpoint()  # 5 of 102 lacking: now rewritten
+    assert store.checkpoint(_checkpoint_key(ClusterParams.load())) != saved
+
+
 def test_a_store_goes_on_with_the_parameters_it_was_last_clustered_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
