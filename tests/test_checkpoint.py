@@ -139,6 +139,21 @@ def test_an_ingest_of_a_few_articles_keeps_the_checkpoint_and_the_next_replays_t
     assert store.checkpoint(_checkpoint_key(ClusterParams.load())) != saved
 
 
+def test_explaining_without_a_usable_checkpoint_replays_once_and_saves_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = storyweave.open_store(tmp_path / "x.db")
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    with sqlite3.connect(tmp_path / "x.db") as db:  # as an older version's checkpoint is, for this one
+        db.execute("DELETE FROM checkpoint")
+    replayed = count_replayed(monkeypatch)
+    article_id = next(store.articles()).id
+    first = explain(store, article_id).to_dict()
+    assert len(replayed) == 97
+    assert explain(store, article_id).to_dict() == first and len(replayed) == 97  # the second: none
+    store.close()
+
+
 def test_a_store_goes_on_with_the_parameters_it_was_last_clustered_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
