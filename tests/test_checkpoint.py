@@ -9,8 +9,10 @@ import pickle
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from filelock import FileLock
 
 import storyweave
 from conftest import SAMPLE
@@ -220,3 +222,21 @@ def test_a_second_writer_is_refused_while_the_first_writes(
     assert other.count_articles() == 0
     assert len(storyweave.ingest([str(ECB_SAMPLE)], store=other).added) == 97  # once the first has finished
     other.close()
+
+
+def test_a_store_whose_folder_cannot_be_written_is_refused_to_writers_and_explained_all_the_same(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    with sqlite3.connect(tmp_path / "test.db") as db:
+        db.execute("DELETE FROM checkpoint")  # explain then opens a pipeline, and would save one
+
+    class UnwritableFolder(FileLock):
+        def acquire(self, *args: object, **kwargs: object) -> NoReturn:
+            raise PermissionError(13, "Permission denied", self.lock_file)
+
+    monkeypatch.setattr(sqlite, "FileLock", UnwritableFolder)
+    with pytest.raises(StoreError, match=r"test\.db: cannot make the writer's lock file \(Permission denied\)"):
+        storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    joined = next(article.id for article, assignment in store.clustered() if not assignment.opened)
+    assert explain(store, joined).candidates

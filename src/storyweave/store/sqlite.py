@@ -357,6 +357,8 @@ class SQLiteStore:
                 f"{self.path}: another storyweave process is writing to it (waited {WRITER_WAIT_S:g} s); "
                 "try again when it has finished"
             ) from None
+        except OSError as exc:  # the folder cannot be written
+            raise StoreError(f"{self.path}: cannot make the writer's lock file ({exc.strerror or exc})") from exc
         try:
             yield
         finally:
