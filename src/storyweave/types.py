@@ -88,6 +88,9 @@ class Article:
         return data
 
 
+_FIRST_DAY = dt.datetime(2000, 1, 1)  # what dateutil takes a field a date leaves out from
+
+
 def parse_publication_time(value: Any) -> PublicationTime | None:
     """Parse an ISO 8601 date or datetime; a naive datetime is taken as UTC.
 
@@ -95,6 +98,17 @@ def parse_publication_time(value: Any) -> PublicationTime | None:
     datetime.date(2017, 1, 26)
     >>> parse_publication_time("2017-01-26T10:00:00")
     datetime.datetime(2017, 1, 26, 10, 0, tzinfo=datetime.timezone.utc)
+
+    Other forms (RFC 822, as feeds give, or "26 January 2017") are read by dateutil. What they
+    leave out of month and day is the first, not today's, so the same input always gives the same
+    time; a form without a year is refused:
+
+    >>> parse_publication_time("Jan 2017")
+    datetime.datetime(2017, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    >>> parse_publication_time("Monday")
+    Traceback (most recent call last):
+    ...
+    ValueError: unreadable date 'Monday': no year
     """
     if value is None or value == "":
         return None
@@ -108,13 +122,21 @@ def parse_publication_time(value: Any) -> PublicationTime | None:
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        from dateutil import parser as date_parser  # RFC 822 and other common feed forms
-
-        try:
-            parsed = date_parser.parse(text)
-        except (ValueError, OverflowError) as exc:
-            raise ValueError(f"unreadable date {text!r}") from exc
+        parsed = _other_form(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _other_form(text: str) -> dt.datetime:
+    from dateutil import parser as date_parser  # RFC 822 and other common feed forms
+
+    try:
+        parsed = date_parser.parse(text, default=_FIRST_DAY)
+        without_year = parsed.year != date_parser.parse(text, default=_FIRST_DAY.replace(year=2001)).year
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"unreadable date {text!r}") from exc
+    if without_year:
+        raise ValueError(f"unreadable date {text!r}: no year")
+    return parsed
 
 
 def as_datetime(value: PublicationTime | None) -> dt.datetime | None:
