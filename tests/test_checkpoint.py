@@ -150,9 +150,12 @@ def test_explaining_without_a_usable_checkpoint_replays_once_and_saves_one(
         db.execute("DELETE FROM checkpoint")
     replayed = count_replayed(monkeypatch)
     article_id = next(store.articles()).id
+    strict = dataclasses.replace(ClusterParams.load(), threshold=0.7)
+    explain(store, article_id, strict)  # not the store's parameters: their checkpoint is not kept
+    assert len(replayed) == 97 and store.checkpoint(_checkpoint_key(strict)) is None
     first = explain(store, article_id).to_dict()
-    assert len(replayed) == 97
-    assert explain(store, article_id).to_dict() == first and len(replayed) == 97  # the second: none
+    assert len(replayed) == 2 * 97
+    assert explain(store, article_id).to_dict() == first and len(replayed) == 2 * 97  # the second: none
     store.close()
 
 

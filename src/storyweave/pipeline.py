@@ -348,10 +348,11 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
     it lacking (`_lags_little`), else from a pipeline opened on the store. (Taking up the whole
     state was 2.8 s of the 3.5 s that explaining an article of a 60,000-article store took.)
 
-    A pipeline opened for want of such a checkpoint saves one, unless another process is writing
-    or the store cannot be written: else every later `explain` would replay as long, until the
-    next ingest (after an upgrade that changed the checkpoint's format, 3 minutes each at 90,000
-    articles)."""
+    A pipeline opened for want of such a checkpoint saves one, unless another process is writing,
+    the store cannot be written, or `params` are not the store's own (their checkpoint would take
+    the place of the one the next ingest needs): else every later `explain` would replay as long,
+    until the next ingest (after an upgrade that changed the checkpoint's format, 3 minutes each at
+    90,000 articles)."""
     clusterer = OnlineStoryClusterer(_params_for(store, params))
     saved = store.checkpoint(_checkpoint_key(clusterer.params))
     if saved is not None:
@@ -362,8 +363,9 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
             if _lags_little(later, clusterer.df.n_docs):
                 return clusterer
     pipeline = StoryPipeline(store, clusterer.params)
-    with contextlib.suppress(StoreError), store.writing():
-        pipeline.save_checkpoint()
+    if clusterer.params == _params_for(store, None):
+        with contextlib.suppress(StoreError), store.writing():
+            pipeline.save_checkpoint()
     return pipeline.clusterer
 
 
