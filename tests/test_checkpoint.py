@@ -159,7 +159,7 @@ def test_explaining_without_a_usable_checkpoint_replays_once_and_saves_one(
     store.close()
 
 
-def test_a_store_goes_on_with_the_parameters_it_was_last_clustered_with(
+def test_a_store_goes_on_with_the_parameters_of_its_last_ingest_or_recluster(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = split_sample(tmp_path)
@@ -172,10 +172,14 @@ def test_a_store_goes_on_with_the_parameters_it_was_last_clustered_with(
     assert StoryPipeline(store).clusterer.params == strict and replayed == []
     recluster(store, ClusterParams.load())  # given: the whole store takes them on
     assert StoryPipeline(store).clusterer.params == ClusterParams.load()
+    # An ingest given them that adds nothing still makes them the store's, with their checkpoint.
+    storyweave.ingest([str(first)], store=store, params=strict)
+    assert len(replayed) == 98  # under other parameters, once
+    assert StoryPipeline(store).clusterer.params == strict and len(replayed) == 98
     # Recorded by a version with other signals: passed over for the shipped ones, not refused.
     other_version = {**dataclasses.asdict(strict), "weights": {"body_cos": 1.0, "new_signal": 2.0}}
     store.save_setting("cluster_params", json.dumps(other_version))
-    assert _weighing_clusterer(store, None).params == ClusterParams.load() and replayed == []
+    assert _weighing_clusterer(store, None).params == ClusterParams.load()
     store.close()
 
 

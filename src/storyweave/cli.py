@@ -52,7 +52,7 @@ _PARAMS_HELP = (
 params_option = click.option("--params", "params_path", envvar="STORYWEAVE_PARAMS", help=_PARAMS_HELP)
 store_params_option = click.option(
     "--params", "params_path", envvar="STORYWEAVE_PARAMS",
-    help=f"{_PARAMS_HELP} Default: those the store was last clustered with.",
+    help=f"{_PARAMS_HELP} Default: those of the store's last ingest or recluster.",
 )  # fmt: skip
 
 

@@ -107,7 +107,7 @@ Preparer = Callable[[Sequence[Article]], dict[str, Prepared]]
 # default 64 KiB's dozens, each a wake-up of the other side: a tenth of the main process's cost of
 # receiving. Linux only; elsewhere the default stays.
 _PIPE_BYTES = 1 << 20
-_PARAMS_SETTING = "cluster_params"  # the store setting that holds the parameters it was last clustered with
+_PARAMS_SETTING = "cluster_params"  # the store setting that holds its own parameters (see `_params_for`)
 
 
 def _read_and_prepare(source: Source, prepare: Preparer, pipe: Connection) -> None:
@@ -219,8 +219,8 @@ class StoryPipeline:
 
     Parameters:
         store: where articles and their stories live.
-        params: clusterer parameters; default: those the store was last clustered with, else the
-            fitted ones shipped with storyweave.
+        params: clusterer parameters; default: those of the store's last ingest or recluster,
+            else the fitted ones shipped with storyweave.
     """
 
     def __init__(self, store: Store, params: ClusterParams | None = None) -> None:
@@ -247,8 +247,6 @@ class StoryPipeline:
         self.clusterer.prefetch(articles, [prepared[a.id].inputs for a in articles])
         assignments = [self._assign(article, prepared[article.id]) for article in publication_order(articles)]
         self._seq = self.store.save_assignments(assignments)
-        if assignments:
-            self.store.save_setting(_PARAMS_SETTING, json.dumps(dataclasses.asdict(self.clusterer.params)))
         return assignments
 
     def prepare(self, articles: Sequence[Article]) -> dict[str, Prepared]:
@@ -318,8 +316,9 @@ _CHECKPOINT_LAG = 1000
 
 
 def _params_for(store: Store, params: ClusterParams | None) -> ClusterParams:
-    """`params`, else those `store` was last clustered with (a store made with `--params accurate`
-    goes on in accurate mode, and its checkpoint serves the next command), else the shipped ones."""
+    """`params`, else the store's own, those of its last ingest or recluster (a store made with
+    `--params accurate` goes on in accurate mode, and its checkpoint serves the next command),
+    else the shipped ones."""
     if params is not None:
         return params
     recorded = store.setting(_PARAMS_SETTING)
@@ -329,6 +328,12 @@ def _params_for(store: Store, params: ClusterParams | None) -> ClusterParams:
         with contextlib.suppress(ConfigError, ValueError):
             return ClusterParams.from_dict(json.loads(recorded), origin="the store's parameters")
     return ClusterParams.load()
+
+
+def _record_params(store: Store, params: ClusterParams) -> None:
+    """Make `params` the store's own, as an ingest or recluster given them does (see `_params_for`):
+    the next command goes on with them, and finds the checkpoint saved under them."""
+    store.save_setting(_PARAMS_SETTING, json.dumps(dataclasses.asdict(params)))
 
 
 def _lags_little(later: int, learned: int) -> bool:
@@ -403,8 +408,8 @@ def ingest(
         store: where to keep them (see `open_store`).
         format: force a reader (see `storyweave.ingest.FORMATS`); default: by file suffix.
         metadata: JSONL manifest of per-file fields for plain-text inputs.
-        params: clusterer parameters; default: those the store was last clustered with, else the
-            shipped ones.
+        params: clusterer parameters; default: those of the store's last ingest or recluster,
+            else the shipped ones.
         on_input_done: called after each input, for progress display.
         parallel: read, clean and `prepare` articles in a second process while this one stores
             and clusters them (about 2 times the throughput on two cores); default: when there
@@ -447,8 +452,8 @@ def store_stream(
         source: makes the stream, given what to call when an input has been read.
         store: where the articles go.
         report: collects what was added, present or refused.
-        params: clusterer parameters; default: those the store was last clustered with, else the
-            shipped ones.
+        params: clusterer parameters; default: those of the store's last ingest or recluster,
+            else the shipped ones.
         on_input_done: called after each input, for progress display.
         parallel: read and prepare in a second process; default: `parallel_by_default()`.
 
@@ -457,6 +462,7 @@ def store_stream(
     """
     parallel = parallel_by_default() if parallel is None else parallel
     params = _params_for(store, params)
+    _record_params(store, params)
     # A signature depends on the detector's settings alone, so the reader needs no pipeline.
     prepare = functools.partial(prepare_articles, embedder=params.embedder, syndication=SyndicationDetector())
     with (
@@ -512,9 +518,9 @@ def recluster(store: Store, params: ClusterParams | None = None) -> int:
     This repairs what ingesting in pieces does: articles ingested after newer ones (a late feed,
     an archive added to a live store) were clustered without the stories they came before. With
     other `params` (from `storyweave train`), it applies them to the whole store, which then goes
-    on with them; without, it keeps those the store was last clustered with. It does not revisit
-    a decision with hindsight: in one publication order, the replay decides each article as the
-    first run did. Story ids are renumbered.
+    on with them; without, it keeps the store's own. It does not revisit a decision with
+    hindsight: in one publication order, the replay decides each article as the first run did.
+    Story ids are renumbered.
 
     Returns:
         The number of stories.
@@ -522,7 +528,9 @@ def recluster(store: Store, params: ClusterParams | None = None) -> int:
     with store.writing(), store.transaction():
         store.clear_assignments()
         # The pipeline finds every article unclustered, and clusters them in order.
-        StoryPipeline(store, params).save_checkpoint()
+        pipeline = StoryPipeline(store, params)
+        pipeline.save_checkpoint()
+        _record_params(store, pipeline.clusterer.params)
     return store.count_stories()
 
 

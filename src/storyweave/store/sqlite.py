@@ -115,7 +115,7 @@ MIGRATIONS: tuple[str, ...] = (
     WHERE evidence LIKE '[%';
     """,
     # What a store remembers between commands beyond its articles and stories: the parameters it
-    # was last clustered with, so that later commands go on with them.
+    # was last ingested or reclustered with, so that later commands go on with them.
     """
     CREATE TABLE settings (
         name TEXT PRIMARY KEY,
