@@ -4,10 +4,12 @@ and one writer at a time."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import pickle
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,7 +24,15 @@ from storyweave.cluster import ClusterParams, OnlineStoryClusterer
 from storyweave.cluster.online import STATISTICS
 from storyweave.errors import StoreError
 from storyweave.ingest import read_articles
-from storyweave.pipeline import StoryPipeline, _checkpoint_key, _weighing_clusterer, explain, recluster
+from storyweave.pipeline import (
+    IngestReport,
+    StoryPipeline,
+    _checkpoint_key,
+    _weighing_clusterer,
+    explain,
+    recluster,
+    store_stream,
+)
 from storyweave.store import Store, sqlite
 from storyweave.types import Article, Assignment
 
@@ -139,6 +149,24 @@ def test_an_ingest_of_a_few_articles_keeps_the_checkpoint_and_the_next_replays_t
     store.add_articles([Article(id="fifth", text="Aftershocks rattle Qeshm.")])
     StoryPipeline(store).save_checkpoint()  # 5 of 102 lacking: now rewritten
     assert store.checkpoint(_checkpoint_key(ClusterParams.load())) != saved
+
+
+def test_a_long_ingest_saves_on_the_way_so_that_a_stopped_one_leaves_little_to_replay(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 20)
+    monkeypatch.setattr("storyweave.pipeline._MIDWAY_LAG", 40)  # saved at 40 of them, then not before 80
+
+    def stopped_after_70(_: object) -> Iterator[Article]:
+        yield from itertools.islice(read_articles([str(ECB_SAMPLE)]), 70)  # type: ignore[misc]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store_stream(stopped_after_70, store, IngestReport(), parallel=False)
+    assert store.count_articles() == 60  # three batches stored, the fourth stopped
+    replayed = count_replayed(monkeypatch)
+    StoryPipeline(store)
+    assert len(replayed) == 20  # those after the checkpoint saved at 40
 
 
 def test_explaining_without_a_usable_checkpoint_replays_once_and_saves_one(
