@@ -109,6 +109,12 @@ def test_stories_story_compare_and_explain_on_the_seeds(tmp_path: Path) -> None:
     assert run("stories", "--db", str(db))[1].startswith(f"{story['id']:>5}  2017-01-26    2 articles   2 sources  ")
     assert run("stories", "--db", str(db), "--limit", "1")[1] == run("stories", "--db", str(db))[1]
     assert run("stories", "--db", str(db), "--limit", "0")[0] == 2  # a usage error
+    listed = run("stories", "--db", str(db))[1]
+    for since, shown in [("2017-01-26", listed), ("2017-01-27", ""), ("100000 days ago", listed), ("today", "")]:
+        assert run("stories", "--db", str(db), "--since", since)[1] == shown, since
+    code, _, err = run("stories", "--db", str(db), "--since", "last Monday")
+    assert code == 1 and "'today', 'yesterday' or e.g. '6 hours ago'" in err
+    assert run("stories", "--db", str(db), "--since", "999999 days ago")[2].endswith("further back than any date\n")
     assert run("recluster", "--db", str(db))[1] == "1 story\n"
     code, out, _ = run("story", str(story["id"]), "--db", str(db), "--json")
     assert code == 0 and [a["id"] for a in json.loads(out)["articles"]] == story["articles"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -239,7 +240,11 @@ def _noun(n: int, singular: str, plural: str | None = None) -> str:
 
 
 @main.command()
-@click.option("--since", help="Only stories with an article published on or after this date (ISO 8601).")
+@click.option(
+    "--since",
+    help="Only stories with an article published since: a date (ISO 8601), 'today', 'yesterday' "
+    "(from midnight UTC) or a time back from now ('6 hours ago', '2 weeks ago').",
+)
 @click.option("--source", help="Only stories with an article from this outlet.")
 @click.option("--query", help="Only stories with an article matching this full-text query.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many stories (the most recent).")
@@ -251,8 +256,9 @@ def stories(
     """List stories, most recently updated first.
 
     \b
-    Example:
+    Examples:
         storyweave stories --db news.db --query ceasefire --limit 10 --json
+        storyweave stories --db news.db --since "6 hours ago"
     """
     with opened_store(db) as store:
         since_time = _since(since)
@@ -264,13 +270,26 @@ def stories(
         click.echo(_story_line(story))
 
 
+# Written here rather than with dateparser, which reads these too: its "today" and "yesterday"
+# are now and now less 24 hours, not midnight, so `--since today` would list nothing.
+_TIME_AGO = re.compile(r"(\d+) (minute|hour|day|week)s? ago")
+
+
 def _since(value: str | None) -> dt.datetime | None:
+    """--since: a date or time, "today", "yesterday" (from midnight UTC), or "N minutes|hours|days|weeks ago"."""
     if value is None:
         return None
+    text, now = " ".join(value.lower().split()), dt.datetime.now(dt.UTC)
+    if text in ("today", "yesterday"):
+        return now.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(days=text == "yesterday")
     try:
+        if ago := _TIME_AGO.fullmatch(text):
+            return now - dt.timedelta(**{f"{ago[2]}s": int(ago[1])})
         return as_datetime(parse_publication_time(value))
+    except OverflowError as exc:
+        raise StoryweaveError(f"--since: {value!r} is further back than any date") from exc
     except ValueError as exc:
-        raise StoryweaveError(f"--since: {exc}") from exc
+        raise StoryweaveError(f"--since: {exc}; give a date, 'today', 'yesterday' or e.g. '6 hours ago'") from exc
 
 
 @main.command()
