@@ -181,9 +181,12 @@ def test_explaining_without_a_usable_checkpoint_replays_once_and_saves_one(
     strict = dataclasses.replace(ClusterParams.load(), threshold=0.7)
     explain(store, article_id, strict)  # not the store's parameters: their checkpoint is not kept
     assert len(replayed) == 97 and store.checkpoint(_checkpoint_key(strict)) is None
-    first = explain(store, article_id).to_dict()
-    assert len(replayed) == 2 * 97
-    assert explain(store, article_id).to_dict() == first and len(replayed) == 2 * 97  # the second: none
+    writer = storyweave.open_store(tmp_path / "x.db")  # as another process
+    with writer.writing():  # ... which is writing: explain neither waits nor saves
+        first = explain(store, article_id).to_dict()
+    assert len(replayed) == 2 * 97 and store.checkpoint(_checkpoint_key(ClusterParams.load())) is None
+    assert explain(store, article_id).to_dict() == first and len(replayed) == 3 * 97
+    assert explain(store, article_id).to_dict() == first and len(replayed) == 3 * 97  # saved: no replay
     store.close()
 
 

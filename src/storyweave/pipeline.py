@@ -371,11 +371,11 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
     it lacking (`_lags_little`), else from a pipeline opened on the store. (Taking up the whole
     state was 2.8 s of the 3.5 s that explaining an article of a 60,000-article store took.)
 
-    A pipeline opened for want of such a checkpoint saves one, unless another process is writing,
-    the store cannot be written, or `params` are not the store's own (their checkpoint would take
-    the place of the one the next ingest needs): else every later `explain` would replay as long,
-    until the next ingest (after an upgrade that changed the checkpoint's format, 3 minutes each at
-    90,000 articles)."""
+    A pipeline opened for want of such a checkpoint saves one, unless another process is writing
+    (an ingest saves its own; this one does not wait), the store cannot be written, or `params`
+    are not the store's own (their checkpoint would take the place of the one the next ingest
+    needs): else every later `explain` would replay as long, until the next ingest (after an
+    upgrade that changed the checkpoint's format, 3 minutes each at 90,000 articles)."""
     clusterer = OnlineStoryClusterer(_params_for(store, params))
     saved = store.checkpoint(_checkpoint_key(clusterer.params))
     if saved is not None:
@@ -387,7 +387,7 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
                 return clusterer
     pipeline = StoryPipeline(store, clusterer.params)
     if clusterer.params == _params_for(store, None):
-        with contextlib.suppress(StoreError), store.writing():
+        with contextlib.suppress(StoreError), store.writing(wait_s=0):
             pipeline.save_checkpoint()
     return pipeline.clusterer
 

@@ -14,9 +14,10 @@ class Store(Protocol):
     """What the pipeline needs from storage. Writes happen inside `transaction()`. A store that
     cannot be read or written (a damaged file, a full disk) raises `StoreError`, naming it."""
 
-    def writing(self) -> AbstractContextManager[None]:
+    def writing(self, wait_s: float | None = None) -> AbstractContextManager[None]:
         """Be the store's only writing pipeline while inside; raise `StoreError` when another
-        process holds that place and does not give it up soon."""
+        process holds that place and does not give it up within `wait_s` seconds (default: the
+        backend's, which is some seconds)."""
         ...
 
     def transaction(self) -> AbstractContextManager[None]:

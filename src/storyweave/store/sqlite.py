@@ -342,19 +342,20 @@ class SQLiteStore:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, wait_s: float | None = None) -> Iterator[None]:
         """Be the only process that clusters into this store while inside (a lock file beside it,
         released when the process ends, however it ends). Two pipelines writing at once would each
         number stories from their own state, and their ids would collide."""
         if self.path == ":memory:":
             yield
             return
-        lock = FileLock(self.path + ".lock", timeout=WRITER_WAIT_S)
+        wait_s = WRITER_WAIT_S if wait_s is None else wait_s
+        lock = FileLock(self.path + ".lock", timeout=wait_s)
         try:
             lock.acquire()
         except Timeout:
             raise StoreError(
-                f"{self.path}: another storyweave process is writing to it (waited {WRITER_WAIT_S:g} s); "
+                f"{self.path}: another storyweave process is writing to it (waited {wait_s:g} s); "
                 "try again when it has finished"
             ) from None
         except OSError as exc:  # the folder cannot be written
