@@ -1,7 +1,7 @@
 """One measurement in a fresh process: `python -m benchmarks.measure SYSTEM FILE [PARAM]`.
 
 Prints one JSON object: articles, seconds, articles_per_s, peak_rss_mb, n_clusters, and for
-storyweave later_ingest_1000_s and explain_s. Run in its own process so that peak memory is the system's own.
+storyweave store_mb, later_ingest_1000_s and explain_s. Run in its own process so that peak memory is the system's own.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def _storyweave(path: Path, params: str | None) -> dict[str, Any]:
         n_stories = store.count_stories()
         result = _figures(len(report.added), time.perf_counter() - started, n_stories)
         store.close()
+        result["store_mb"] = round(sum(f.stat().st_size for f in Path(folder).glob("bench.db*")) / 1e6)
         more = follow_up(path, Path(folder) / "more.jsonl")
         last_id = json.loads(more.read_text(encoding="utf-8").splitlines()[-1])["id"]
         for figure, command in (("later_ingest_1000_s", ["ingest", str(more)]), ("explain_s", ["explain", last_id])):

@@ -13,10 +13,11 @@ def _speed_cell(result: dict[str, Any]) -> str:
     return f"{result['articles_per_s']:,.0f}/s, {result['peak_rss_mb']:,} MB"
 
 
-def _by_size(speed: dict[str, Any], figure: str) -> str:
-    """storyweave's `figure` (seconds) at each stream size that has it, as text."""
+def _by_size(speed: dict[str, Any], figure: str, unit: str = "{:.1f} s") -> str:
+    """storyweave's `figure` at each stream size that has it, as text, each value written as `unit` says."""
     ours = {size: row["storyweave"] for size, row in speed.items()}
-    return "; ".join(f"{int(size):,}: {result[figure]:.1f} s" for size, result in ours.items() if figure in result)
+    values = {size: result[figure] for size, result in ours.items() if figure in result}
+    return "; ".join(f"{int(size):,}: {unit.format(value)}" for size, value in values.items())
 
 
 def render(results: dict[str, Any]) -> str:
@@ -102,6 +103,12 @@ def render(results: dict[str, Any]) -> str:
             "`storyweave ingest` process, start-up included, that takes up the checkpoint the first one saved",
             "rather than replaying the store, and saves its own unless 1,000 are no more than 1 in 1,000 of",
             f"the store's articles), by the store's size: {later}.",
+        ]
+    stored = _by_size(speed, "store_mb", "{:,} MB")
+    if stored:
+        lines += [
+            "",
+            f"The store on disk after the stream (one SQLite file, search index included), by size: {stored}.",
         ]
     explained = _by_size(speed, "explain_s")
     if explained:
