@@ -352,10 +352,10 @@ def _lags_little(later: int, learned: int) -> bool:
 
 def _lags_much(later: int, learned: int) -> bool:
     """Whether a checkpoint that lacks `later` of `learned` articles is worth replacing while an
-    ingest goes on. Saved whenever it lacks a quarter and at least `_MIDWAY_LAG`, an ingest of a
-    million articles saves nine on the way, which together cost about three times the final save
-    (8 s or so), and one stopped on the way leaves at most a quarter of its articles to replay
-    (some six minutes, not the 23 of all of them)."""
+    ingest goes on: when it lacks a quarter of them and at least `_MIDWAY_LAG`. An ingest of a
+    million articles then saves nine times on the way, at about three times the cost of its final
+    save (8 s or so), and one stopped on the way leaves at most a quarter of its articles to
+    replay (some six minutes, not the 23 of all of them)."""
     return later >= max(learned // 4, _MIDWAY_LAG)
 
 
