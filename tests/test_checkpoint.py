@@ -187,6 +187,7 @@ def test_explaining_without_a_usable_checkpoint_replays_once_and_saves_one(
     assert len(replayed) == 2 * 97 and store.checkpoint(_checkpoint_key(ClusterParams.load())) is None
     assert explain(store, article_id).to_dict() == first and len(replayed) == 3 * 97
     assert explain(store, article_id).to_dict() == first and len(replayed) == 3 * 97  # saved: no replay
+    writer.close()
     store.close()
 
 
