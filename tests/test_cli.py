@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from storyweave.cluster import ClusterParams
 from storyweave.errors import ConfigError
 from storyweave.eval import harness
 from storyweave.pipeline import Source
+from storyweave.store.sqlite import MIGRATIONS
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -125,6 +127,15 @@ def test_stories_story_compare_and_explain_on_the_seeds(tmp_path: Path) -> None:
     code, out, _ = run("explain", story["articles"][1], "--db", str(db))
     assert code == 0 and f"joined story {story['id']}" in out
     assert run("story", "999", "--db", str(db))[0] == 1
+
+
+def test_a_store_from_an_older_version_is_upgraded_once_and_the_user_told(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as raw:  # a store as version 6 of the schema left it
+        raw.executescript("".join(MIGRATIONS[:6]) + "PRAGMA user_version = 6;")
+    code, out, err = run("stories", "--db", str(db))
+    assert (code, out) == (0, "") and err.startswith(f"Upgrading {db} from schema version 6 to {len(MIGRATIONS)}, once")
+    assert run("stories", "--db", str(db)) == (0, "", "")
 
 
 def test_compare_two_files_without_a_store(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 an error stopped the command (message on stderr); 2 a u
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import sys
@@ -69,11 +70,15 @@ def opened_store(db: str, *, create: bool = False) -> Iterator[Store]:
     """The store for one command; storyweave errors become one-line messages. Only `create`
     makes one where there is none: a command that reads refuses a mistyped path."""
     with reported_errors():
-        store = open_store(db, create=create)
+        store = open_store(db, create=create, on_upgrade=functools.partial(_say_upgrading, db))
         try:
             yield store
         finally:
             store.close()
+
+
+def _say_upgrading(db: str, old: int, new: int) -> None:
+    click.echo(f"Upgrading {db} from schema version {old} to {new}, once; a large store takes a while", err=True)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ a path or URL.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from storyweave.errors import ConfigError, StoreError
@@ -25,13 +26,17 @@ def resolve_target(target: str | Path | None) -> str:
     return str(target or os.environ.get(DB_ENV) or DEFAULT_DB)
 
 
-def open_store(target: str | Path | None = None, *, create: bool = True) -> Store:
+def open_store(
+    target: str | Path | None = None, *, create: bool = True, on_upgrade: Callable[[int, int], None] | None = None
+) -> Store:
     """Open (creating and migrating if needed) the store at a path or URL.
 
     Parameters:
         target: a file path or `sqlite:///path`; None uses $STORYWEAVE_DB or ./storyweave.db.
         create: make the store if there is none; else refuse, so that a mistyped path is an
             error rather than a new, empty store.
+        on_upgrade: called with the schema versions from and to before a store made by an
+            older storyweave is migrated, which on a large store takes a while.
 
     Raises:
         StoreError: no store at `target` and not `create`, or it cannot be opened.
@@ -43,7 +48,7 @@ def open_store(target: str | Path | None = None, *, create: bool = True) -> Stor
     path = _store_path(target)
     if not create and not store_exists(path):
         raise StoreError(f"{path}: no store there (`storyweave ingest FILES --db {path}` makes one)")
-    return SQLiteStore(path)
+    return SQLiteStore(path, on_upgrade)
 
 
 def store_exists(target: str | Path | None) -> bool:
