@@ -114,6 +114,8 @@ def test_stories_story_compare_and_explain_on_the_seeds(tmp_path: Path) -> None:
     listed = run("stories", "--db", str(db))[1]
     for since, shown in [("2017-01-26", listed), ("2017-01-27", ""), ("100000 days ago", listed), ("today", "")]:
         assert run("stories", "--db", str(db), "--since", since)[1] == shown, since
+    dated = run("articles", "--db", str(db), "--since", "100000 days ago")[1].splitlines()  # the undated one: not
+    assert [line.split()[2:4] for line in dated] == [["Press", "TV"]]
     code, _, err = run("stories", "--db", str(db), "--since", "last Monday")
     assert code == 1 and "'today', 'yesterday' or e.g. '6 hours ago'" in err
     assert run("stories", "--db", str(db), "--since", "999999 days ago")[2].endswith("further back than any date\n")

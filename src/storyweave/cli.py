@@ -58,6 +58,15 @@ store_params_option = click.option(
 )  # fmt: skip
 
 
+def since_option(subject: str) -> Callable[[F], F]:
+    """--since, shared by the listings (read by `_since`); `subject` says what was published since."""
+    return click.option(
+        "--since",
+        help=f"Only {subject} published since: a date (ISO 8601), 'today', 'yesterday' (from midnight UTC) "
+        "or a time back from now ('6 hours ago', '2 weeks ago').",
+    )
+
+
 def load_params(path: str | None) -> ClusterParams | None:
     if path is None:
         return None
@@ -159,18 +168,20 @@ def _progress(paths: tuple[str, ...], metadata: str | None) -> Iterator[Callable
 
 @main.command()
 @click.option("--source", help="Only articles from this outlet.")
+@since_option("articles")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @db_option
 @json_option
-def articles(source: str | None, limit: int | None, db: str, as_json: bool) -> None:
+def articles(source: str | None, since: str | None, limit: int | None, db: str, as_json: bool) -> None:
     """List stored articles, in ingest order.
 
     \b
-    Example:
+    Examples:
         storyweave articles --db news.db --json
+        storyweave articles --db news.db --since yesterday --source Reuters
     """
     with opened_store(db) as store:
-        found = list(store.articles(source=source, limit=limit))
+        found = list(store.articles(source=source, since=_since(since), limit=limit))
     if as_json:
         print_json([article_summary(a) for a in found])
         return
@@ -245,11 +256,7 @@ def _noun(n: int, singular: str, plural: str | None = None) -> str:
 
 
 @main.command()
-@click.option(
-    "--since",
-    help="Only stories with an article published since: a date (ISO 8601), 'today', 'yesterday' "
-    "(from midnight UTC) or a time back from now ('6 hours ago', '2 weeks ago').",
-)
+@since_option("stories with an article")
 @click.option("--source", help="Only stories with an article from this outlet.")
 @click.option("--query", help="Only stories with an article matching this full-text query.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many stories (the most recent).")
