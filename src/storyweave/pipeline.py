@@ -376,7 +376,8 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
     are not the store's own (their checkpoint would take the place of the one the next ingest
     needs): else every later `explain` would replay as long, until the next ingest (after an
     upgrade that changed the checkpoint's format, 3 minutes each at 90,000 articles)."""
-    clusterer = OnlineStoryClusterer(_params_for(store, params))
+    own = _params_for(store, None)
+    clusterer = OnlineStoryClusterer(params or own)
     saved = store.checkpoint(_checkpoint_key(clusterer.params))
     if saved is not None:
         with contextlib.suppress(CheckpointError, ValueError):
@@ -386,7 +387,7 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
             if _lags_little(later, clusterer.df.n_docs):
                 return clusterer
     pipeline = StoryPipeline(store, clusterer.params)
-    if clusterer.params == _params_for(store, None):
+    if clusterer.params == own:
         with contextlib.suppress(StoreError), store.writing(wait_s=0):
             pipeline.save_checkpoint()
     return pipeline.clusterer
