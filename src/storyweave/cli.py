@@ -45,17 +45,18 @@ def json_option(command: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(command)
 
 
-# --params NAME|FILE: a shipped parameter set or one made by `storyweave train`; commands on a
-# store otherwise go on with the store's own.
-_PARAMS_HELP = (
-    "Clusterer parameters: 'default', 'accurate' (transformer embeddings, needs the accurate extra), "
-    "or a JSON file from `storyweave train`."
-)
-params_option = click.option("--params", "params_path", envvar="STORYWEAVE_PARAMS", help=_PARAMS_HELP)
-store_params_option = click.option(
-    "--params", "params_path", envvar="STORYWEAVE_PARAMS",
-    help=f"{_PARAMS_HELP} Default: those of the store's last ingest or recluster.",
-)  # fmt: skip
+def _params_option(default: str = "") -> Callable[[F], F]:
+    """--params NAME|FILE: a shipped parameter set or one made by `storyweave train`; `default`
+    says what holds without it, where that is not the shipped set."""
+    return click.option(
+        "--params", "params_path", envvar="STORYWEAVE_PARAMS",
+        help="Clusterer parameters: 'default', 'accurate' (transformer embeddings, needs the accurate extra), "
+        f"or a JSON file from `storyweave train`.{default}",
+    )  # fmt: skip
+
+
+params_option = _params_option()
+store_params_option = _params_option(" Default: those of the store's last ingest or recluster.")
 
 
 def since_option(subject: str) -> Callable[[F], F]:
