@@ -205,3 +205,20 @@ def test_unclustered_articles_come_in_publication_order_across_reads(
     store.add_articles([Article(id=i, text=f"text {i}", published_at=d) for i, d in days.items()])
     # Dated ones sorted into the places dated ones hold, undated ones where they were stored.
     assert [a.id for a in store.unclustered()] == ["a", "u1", "c", "u2", "e"]
+
+
+def test_a_story_is_titled_by_its_first_headline_else_by_its_first_article_lead(store: Store) -> None:
+    dated = {"dateline": dt.date(2020, 1, 1), "headline": dt.date(2020, 1, 2), "later": dt.date(2020, 1, 3)}
+    titles = {"dateline": "11 / 28 / 05", "headline": "Quake hits southern Iran", "later": "Quake toll rises in Iran"}
+    leads = {"banner": "IRAN NEWS.\nA quake struck Qeshm island on Sunday. Ten died.", "short": "Quake. Ten died."}
+    store.add_articles([Article(id=i, title=titles[i], text=f"text {i}", published_at=d) for i, d in dated.items()])
+    store.add_articles([Article(id=i, title="WORLD", text=text) for i, text in leads.items()])
+    story_of = {"dateline": 1, "headline": 1, "later": 1, "banner": 2, "short": 3}
+    store.save_assignments(
+        [Assignment(i, story, i in ("dateline", "banner", "short"), 0.9) for i, story in story_of.items()]
+    )
+    assert {s.id: s.title for s in store.stories()} == {
+        1: "Quake hits southern Iran",  # the earliest title that reads as a headline
+        2: "A quake struck Qeshm island on Sunday.",  # no headline: the lead's first sentence that reads as one
+        3: "Quake.",  # nothing reads as a headline: the lead's first sentence
+    }
