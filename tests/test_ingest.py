@@ -247,7 +247,8 @@ def bad_inputs(folder: Path) -> dict[str, str]:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "broken.jsonl").write_text(json.dumps({"text": PARAGRAPHS[0]}) + "\n{not json\n", encoding="utf-8")
     (folder / "notext.csv").write_text("title,source\nQuake,IRNA\n", encoding="utf-8")
-    (folder / "yearless.jsonl").write_text(json.dumps({"text": BODY, "published_at": "26 Jan"}) + "\n", "utf-8")
+    yearless = [json.dumps({"text": BODY, "published_at": day}) + "\n" for day in ("26 Jan", "29 Feb")]
+    (folder / "yearless.jsonl").write_text("".join(yearless), "utf-8")
     (folder / "bomb.xml").write_text(BILLION_LAUGHS, encoding="utf-8")
     (folder / "notes.pdf").write_bytes(b"%PDF-1.4 fake")
     (folder / "huge.txt").write_text("word " * 300, encoding="utf-8")
@@ -257,6 +258,7 @@ def bad_inputs(folder: Path) -> dict[str, str]:
         "broken.jsonl:2": "malformed JSON",
         "notext.csv": "no text column",
         "yearless.jsonl:1": "unreadable date '26 Jan': no year",  # not given this year's, as it was
+        "yearless.jsonl:2": "unreadable date '29 Feb': no year",  # a leap day too
         "bomb.xml": "refused hostile XML",
         "notes.pdf": "unknown file type",
         "huge.txt": "exceeds the 1,000-byte limit",

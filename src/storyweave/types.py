@@ -88,7 +88,9 @@ class Article:
         return data
 
 
-_FIRST_DAY = dt.datetime(2000, 1, 1)  # what dateutil takes a field a date leaves out from
+# What dateutil takes a field a date leaves out from: the first month and day, and year 4, which
+# no publication has (a leap year, so that "29 Feb" parses): a parsed year 4 is one the text left out.
+_FIRST_DAY = dt.datetime(4, 1, 1)
 
 
 def parse_publication_time(value: Any) -> PublicationTime | None:
@@ -131,10 +133,9 @@ def _other_form(text: str) -> dt.datetime:
 
     try:
         parsed = date_parser.parse(text, default=_FIRST_DAY)
-        without_year = parsed.year != date_parser.parse(text, default=_FIRST_DAY.replace(year=2001)).year
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"unreadable date {text!r}") from exc
-    if without_year:
+    if parsed.year == _FIRST_DAY.year:
         raise ValueError(f"unreadable date {text!r}: no year")
     return parsed
 
@@ -156,9 +157,9 @@ def publication_order(
     >>> [x.id for x in publication_order([Article(id=i, text="x", published_at=d) for i, d in dates.items()])]
     ['c', 'b', 'a']
     """
-    dated = sorted((item for item in items if published(item)), key=lambda item: as_datetime(published(item)))  # type: ignore[arg-type, return-value]
-    slots = iter(dated)
-    return [next(slots) if published(item) else item for item in items]
+    times = [as_datetime(published(item)) for item in items]
+    slots = iter(sorted((i for i, time in enumerate(times) if time), key=times.__getitem__))  # type: ignore[arg-type, return-value]
+    return [items[next(slots)] if time else item for item, time in zip(items, times, strict=True)]
 
 
 @dataclasses.dataclass(frozen=True)
