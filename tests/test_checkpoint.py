@@ -241,6 +241,47 @@ def test_a_damaged_or_hostile_checkpoint_is_passed_over(store: Store, monkeypatc
         checkpoint.loads(hostile)
 
 
+def test_a_taken_up_checkpoint_leaves_the_stories_pickled_until_an_article_touches_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    pipeline = StoryPipeline(store)
+    stories = pipeline.clusterer.stories
+    assert len(stories) > 10 and all(isinstance(story, checkpoint.Pickled) for story in stories.values())
+    later = Article(id="later", text="A second quake struck Qeshm island on Monday, killing two people.")
+    with store.transaction():
+        store.add_articles([later])
+        pipeline.add([later])
+    touched = [i for i, story in stories.items() if not isinstance(story, checkpoint.Pickled)]
+    assert 1 <= len(touched) < len(stories) // 2  # its candidates and its own story, not the rest
+    # A checkpoint whose stories were saved whole (before this version) is taken up all the same.
+    state = {**pipeline.clusterer.state(), "syndication": pipeline.syndication.state()}
+    state["stories"] = {i: story.load() for i, story in state["stories"].items()}
+    key = _checkpoint_key(pipeline.clusterer.params)
+    assert store.save_checkpoint(key, last_seq(store), 98, checkpoint.dumps(state))
+    replayed = count_replayed(monkeypatch)
+    assert StoryPipeline(store).clusterer.learned == 98 and replayed == []
+
+
+def test_a_hostile_story_in_a_checkpoint_stops_the_ingest_that_touches_it_and_recluster_repairs(
+    store: Store, tmp_path: Path
+) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    pipeline = StoryPipeline(store)
+    state = {**pipeline.clusterer.state(), "syndication": pipeline.syndication.state()}
+    state["stories"] = dict.fromkeys(state["stories"], checkpoint.Pickled(pickle.dumps(print)))
+    assert store.save_checkpoint(
+        _checkpoint_key(pipeline.clusterer.params), last_seq(store), 97, checkpoint.dumps(state)
+    )
+    again = ECB_SAMPLE.read_text(encoding="utf-8").splitlines()[0].replace('"id": "', '"id": "again-')
+    (tmp_path / "again.jsonl").write_text(again + "\n", encoding="utf-8")
+    with pytest.raises(CheckpointError, match=r"story \d+ of the checkpoint: .*builtins\.print; recluster"):
+        storyweave.ingest([str(tmp_path / "again.jsonl")], store=store)
+    assert store.count_articles() == 97  # the batch was rolled back
+    recluster(store)
+    assert len(storyweave.ingest([str(tmp_path / "again.jsonl")], store=store).added) == 1
+
+
 def test_checkpoint_is_refused_when_another_writer_got_in_between(store: Store) -> None:
     storyweave.ingest([str(ECB_SAMPLE)], store=store)
     seq = last_seq(store)

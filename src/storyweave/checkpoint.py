@@ -2,11 +2,13 @@
 
 Without one, opening a pipeline on a store replays every clustered article through the clusterer
 (about 1.4 ms each: two and a half minutes for 100,000 articles) before a single new article is
-clustered; with one, it loads in about three seconds and replays only what was clustered after it
-was saved.
+clustered; with one, it loads in half a second (60,000 articles) and replays only what was clustered
+after it was saved.
 
 The bytes are the state's named parts pickled one after another, so that a reader can stop at the
 parts it needs (`explain` and `compare` need the term statistics alone, a few MB of a state's tens).
+Within a part, values can be kept `Pickled`, each on its own, so that a reader unpickles only those
+it touches (a later ingest touches few of the stories it loads).
 Pickle is fast and keeps numpy arrays whole; but unpickling data can run
 code, and a store file may come from someone else. So loading admits only the few plain types a
 state is made of, in the manner of the "Restricting Globals" recipe of Python's pickle
@@ -36,6 +38,7 @@ _ALLOWED = frozenset({
     ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
     ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
     ("storyweave.cluster.online", "StoryState"), ("storyweave.cluster.vectors", "DocumentFrequencies"),
+    ("storyweave.checkpoint", "Pickled"),
 })  # fmt: skip
 
 
@@ -48,6 +51,39 @@ class _StateUnpickler(pickle.Unpickler):
         if (module, name) not in _ALLOWED:
             raise CheckpointError(f"a checkpoint holds no {module}.{name}")
         return super().find_class(module, name)
+
+
+class Pickled:
+    """A value kept pickled until it is needed, and loaded then as `loads` loads a checkpoint.
+
+    A checkpoint of 60,000 synthetic articles holds 4,588 stories: unpickled all at once, they took
+    0.8 s of every later ingest; pickled one by one, the lot loads in 0.02 s (and takes a tenth
+    more space, since stories no longer share their pickled strings).
+
+    >>> kept = Pickled.of({"qeshm": 0.5})
+    >>> pickle.loads(pickle.dumps(kept)).load()
+    {'qeshm': 0.5}
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    @classmethod
+    def of(cls, value: Any) -> Pickled:
+        return cls(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load(self) -> Any:
+        """The value, read with the same restrictions as a whole checkpoint.
+
+        Raises:
+            CheckpointError: damaged bytes, or a type a state never holds.
+        """
+        return _next_value(_StateUnpickler(io.BytesIO(self.data)))
+
+    def __reduce__(self) -> tuple[type[Pickled], tuple[bytes]]:
+        return Pickled, (self.data,)
 
 
 def dumps(parts: Mapping[str, Any]) -> bytes:
@@ -93,13 +129,17 @@ def loads(data: bytes, names: Collection[str] | None = None) -> dict[str, Any]:
     return {name: parts[name] for name in wanted}
 
 
-def _next_part(unpickler: pickle.Unpickler) -> tuple[str, Any]:
+def _next_value(unpickler: pickle.Unpickler) -> Any:
     try:
-        part = unpickler.load()
+        return unpickler.load()
     except CheckpointError:
         raise
     except Exception as exc:  # whatever damaged bytes make the decoders raise, running out of them included
         raise CheckpointError(f"a damaged checkpoint ({type(exc).__name__}: {exc})") from exc
+
+
+def _next_part(unpickler: pickle.Unpickler) -> tuple[str, Any]:
+    part = _next_value(unpickler)
     if not (isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str)):
         raise CheckpointError("a checkpoint holds no state")
     return part

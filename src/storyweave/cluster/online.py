@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from storyweave.checkpoint import CheckpointError, Pickled
 from storyweave.cluster.embeddings import lead_text, load_embedder
 from storyweave.cluster.features import ArticleFeatures, article_features, lead_numbers
 from storyweave.cluster.params import SIGNALS, ClusterParams
@@ -237,7 +238,8 @@ class OnlineStoryClusterer:
         self.params = params or ClusterParams.load()
         self.df = DocumentFrequencies()  # of terms
         self.name_df = DocumentFrequencies()  # of names
-        self.stories: dict[int, StoryState] = {}  # the open ones
+        # The open ones. Those restored from a checkpoint stay pickled until touched (see `_story`).
+        self.stories: dict[int, StoryState | Pickled] = {}
         self.assignments: dict[str, int] = {}  # article id -> story id, for the open stories' articles
         self._index: dict[str, list[int]] = {}  # lists, not deques: a deque costs 600 bytes empty
         self._next_id = 1
@@ -248,8 +250,11 @@ class OnlineStoryClusterer:
     def state(self) -> dict[str, Any]:
         """What the clusterer has learned, as data that pickles (see `storyweave.checkpoint`), the
         parts named in `STATISTICS` first. A clusterer with the same parameters that `restore`s it
-        goes on exactly as this one would."""
-        return {name: getattr(self, name) for name in _STATE}
+        goes on exactly as this one would. Each story is pickled on its own (`Pickled`), so that a
+        restored clusterer unpickles only the stories it touches."""
+        state = {name: getattr(self, name) for name in _STATE}
+        state["stories"] = {i: s if isinstance(s, Pickled) else Pickled.of(s) for i, s in self.stories.items()}
+        return state
 
     def restore(self, state: dict[str, Any]) -> None:
         """Take up a `state` saved from a clusterer with the same parameters, or only its parts
@@ -352,7 +357,7 @@ class OnlineStoryClusterer:
         published = article.features.published
         chosen = []
         for story_id, _ in hits.most_common():
-            story = self.stories.get(story_id)
+            story = self._story(story_id)
             if story is None:
                 continue  # closed: it left the time window and was evicted
             if published and story.last and (published - story.last).total_seconds() > params.window_days * _DAY_S:
@@ -429,8 +434,22 @@ class OnlineStoryClusterer:
             gap_days=scored.gap_days,
         )
 
-    def _add(self, article: _Prepared, story_id: int) -> None:
+    def _story(self, story_id: int) -> StoryState | None:
+        """An open story, unpickled if a checkpoint left it pickled.
+
+        Raises:
+            CheckpointError: it cannot be unpickled (damaged, or holding what no story holds).
+        """
         story = self.stories.get(story_id)
+        if type(story) is Pickled:
+            try:
+                story = self.stories[story_id] = story.load()
+            except CheckpointError as exc:
+                raise CheckpointError(f"story {story_id} of the checkpoint: {exc}; recluster to rebuild it") from exc
+        return story
+
+    def _add(self, article: _Prepared, story_id: int) -> None:
+        story = self._story(story_id)
         if story is None:
             story = self.stories[story_id] = self._new_story(story_id)
             self._next_id = max(self._next_id, story_id + 1)
@@ -456,10 +475,11 @@ class OnlineStoryClusterer:
         if self._latest is None:
             return
         cutoff = self._latest - dt.timedelta(days=self.params.window_days)
-        closed = {sid for sid, story in self.stories.items() if story.last is not None and story.last < cutoff}
+        live = {story_id: self._story(story_id) for story_id in self.stories}  # a sweep reads them all
+        closed = {sid for sid, story in live.items() if story.last is not None and story.last < cutoff}
         for story_id in closed:
-            del self.stories[story_id]
-        live = self.stories
+            del live[story_id]
+        self.stories = live
         self._drop_from_index(closed)
         self.assignments = {article: story for article, story in self.assignments.items() if story in live}
         self.name_df.forget_rare(story.names for story in live.values())
