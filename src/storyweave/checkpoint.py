@@ -9,10 +9,11 @@ The bytes are the state's named parts pickled one after another, so that a reade
 parts it needs (`explain` and `compare` need the term statistics alone, a few MB of a state's tens).
 Within a part, values can be kept `Pickled`, each on its own, so that a reader unpickles only those
 it touches (a later ingest touches few of the stories it loads).
-Pickle is fast and keeps numpy arrays whole; but unpickling data can run
-code, and a store file may come from someone else. So loading admits only the few plain types a
-state is made of, in the manner of the "Restricting Globals" recipe of Python's pickle
-documentation, and refuses anything else.
+
+Pickle is fast and keeps numpy arrays whole; but unpickling data can run code, and a store file may
+come from someone else. So loading admits only the few plain types a state is made of, in the
+manner of the "Restricting Globals" recipe of Python's pickle documentation, and refuses anything
+else.
 """
 
 from __future__ import annotations
