@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -13,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, damage_all_but_the_first_page
-from storyweave.cli import main
+from storyweave.cli import _Progress, main
 from storyweave.cluster import ClusterParams
-from storyweave.errors import ConfigError
+from storyweave.errors import ConfigError, InputError
 from storyweave.eval import harness
-from storyweave.pipeline import Source
+from storyweave.pipeline import IngestReport, Source
 from storyweave.store.sqlite import MIGRATIONS
 
 
@@ -255,3 +257,25 @@ def test_train_writes_parameters_that_ingest_and_eval_accept(tmp_path: Path) -> 
     assert run("eval", sample, "--params", str(out_path))[0] == 0
     code, out, _ = run("ingest", sample, "--db", str(tmp_path / "x.db"), "--params", str(out_path))
     assert code == 0 and run("recluster", "--db", str(tmp_path / "x.db"), "--params", str(out_path))[0] == 0
+
+
+def test_a_long_ingest_shows_a_status_line_that_the_summary_replaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("storyweave.cli._PROGRESS_EVERY_S", 0.0)
+    terminal = io.StringIO()
+    progress = _Progress(3, terminal)
+    progress.batch_done(IngestReport(added=["a"] * 500))
+    assert terminal.getvalue() == ""  # in its first second: nothing drawn
+    progress.started -= 2
+    progress.input_done("first.jsonl")
+    progress.batch_done(IngestReport(added=["a"] * 1500, present=["b"] * 500, rejected=[InputError("x", "bad")]))
+    lines = terminal.getvalue().split("\r\x1b[K")
+    assert lines[1].startswith("ingesting: 1 of 3 inputs read, 500 added, 0 already present (")
+    assert re.fullmatch(
+        r"ingesting: 1 of 3 inputs read, 1,500 added, 500 already present, 1 refused \([\d,]+ articles/s\)", lines[2]
+    )
+    progress.wipe()
+    assert terminal.getvalue().endswith("\r\x1b[K")  # the summary is printed on a clean line
+    alone = _Progress(1, None)  # stderr not a terminal: nothing to draw on
+    alone.started -= 2
+    alone.batch_done(IngestReport(added=["a"]))
+    assert "inputs" not in alone.line()  # of a single input, none is read until the end

@@ -283,6 +283,22 @@ def test_every_bad_input_is_named_and_good_ones_are_kept(
     assert store.count_articles() == 3
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_ingest_reports_what_it_has_stored_after_each_batch(
+    parallel: bool, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 40)
+    sample = SAMPLE / "articles" / "ecbplus-sample.jsonl"
+    seen: list[tuple[int, int]] = []
+    storyweave.ingest(
+        [str(sample)],
+        store=store,
+        parallel=parallel,
+        on_batch_done=lambda r: seen.append((len(r.added), store.count_articles())),
+    )
+    assert seen == [(40, 40), (80, 80), (97, 97)]  # each time, what the store holds
+
+
 def test_unknown_format_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown format 'pdf'"):
         read_all(SEED_PRESS_TV, format="pdf")

@@ -11,10 +11,11 @@ import functools
 import json
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -29,7 +30,8 @@ from storyweave.types import Article, Story, as_datetime, parse_publication_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_ERROR, EXIT_PARTIAL = 1, 3
-_PROGRESS_MIN_INPUTS = 20
+_PROGRESS_AFTER_S, _PROGRESS_EVERY_S = 1.0, 0.25  # see `_Progress`
+_CLEAR_LINE = "\r\x1b[K"  # back to the start of the line, and erase it (ANSI)
 
 
 def db_option(command: F) -> F:
@@ -142,10 +144,11 @@ def ingest(
         storyweave ingest sample/articles --metadata sample/metadata.jsonl --db news.db
     """
     params = load_params(params_path)
-    with opened_store(db, create=True) as store, _progress(paths, metadata) as advance:
+    with opened_store(db, create=True) as store, _progress(paths, metadata) as progress:
         report = pipeline.ingest(
-            paths, store=store, format=fmt, metadata=metadata, params=params, on_input_done=advance
-        )
+            paths, store=store, format=fmt, metadata=metadata, params=params,
+            on_input_done=progress.input_done, on_batch_done=progress.batch_done,
+        )  # fmt: skip
     for problem in report.rejected:
         click.echo(f"rejected: {problem}", err=True)
     if as_json:
@@ -156,15 +159,61 @@ def ingest(
         sys.exit(EXIT_PARTIAL)
 
 
+class _Progress:
+    """A status line on `stream` (if any) while an ingest runs: inputs read, articles stored, the rate.
+
+    Drawn from `_PROGRESS_AFTER_S` on (a quick ingest shows none), at most every
+    `_PROGRESS_EVERY_S`, and wiped at the end, so that only the summary stays.
+    """
+
+    def __init__(self, n_inputs: int, stream: TextIO | None) -> None:
+        self.n_inputs, self.stream = n_inputs, stream
+        self.inputs_done = self.added = self.present = self.refused = 0
+        self.started = time.monotonic()
+        self._drawn_at: float | None = None
+
+    def input_done(self, _input: object) -> None:
+        self.inputs_done += 1
+        self._draw()
+
+    def batch_done(self, report: pipeline.IngestReport) -> None:
+        self.added, self.present, self.refused = len(report.added), len(report.present), len(report.rejected)
+        self._draw()
+
+    def line(self) -> str:
+        rate = (self.added + self.present) / max(time.monotonic() - self.started, 1e-9)
+        counts = [f"{self.added:,} added", f"{self.present:,} already present"]
+        if self.n_inputs > 1:  # of one, none is read until the end
+            counts.insert(0, f"{self.inputs_done:,} of {self.n_inputs:,} inputs read")
+        if self.refused:
+            counts.append(f"{self.refused:,} refused")
+        return f"ingesting: {', '.join(counts)} ({rate:,.0f} articles/s)"
+
+    def wipe(self) -> None:
+        if self.stream and self._drawn_at is not None:
+            self.stream.write(_CLEAR_LINE)
+            self.stream.flush()
+
+    def _draw(self) -> None:
+        now = time.monotonic()
+        if not self.stream or now - self.started < _PROGRESS_AFTER_S:
+            return
+        if self._drawn_at is not None and now - self._drawn_at < _PROGRESS_EVERY_S:
+            return
+        self.stream.write(_CLEAR_LINE + self.line())
+        self.stream.flush()
+        self._drawn_at = now
+
+
 @contextmanager
-def _progress(paths: tuple[str, ...], metadata: str | None) -> Iterator[Callable[[object], None]]:
-    """A progress bar on stderr, for many inputs on a terminal; a no-op otherwise."""
-    inputs = list(expand_paths(paths, {Path(metadata).resolve()} if metadata else set()))
-    if len(inputs) < _PROGRESS_MIN_INPUTS or not sys.stderr.isatty():
-        yield lambda _input: None
-        return
-    with click.progressbar(length=len(inputs), label="ingesting", file=sys.stderr) as bar:
-        yield lambda _input: bar.update(1)
+def _progress(paths: tuple[str, ...], metadata: str | None) -> Iterator[_Progress]:
+    """A `_Progress` on stderr if it is a terminal; else one that draws nothing."""
+    n_inputs = sum(1 for _ in expand_paths(paths, {Path(metadata).resolve()} if metadata else set()))
+    progress = _Progress(n_inputs, sys.stderr if sys.stderr.isatty() else None)
+    try:
+        yield progress
+    finally:
+        progress.wipe()
 
 
 @main.command()

@@ -418,6 +418,7 @@ def ingest(
     metadata: str | Path | None = None,
     params: ClusterParams | None = None,
     on_input_done: Callable[[str | Path], None] | None = None,
+    on_batch_done: Callable[[IngestReport], None] | None = None,
     parallel: bool | None = None,
 ) -> IngestReport:
     """Read, clean, store and cluster articles; each batch is written in one transaction.
@@ -430,6 +431,7 @@ def ingest(
         params: clusterer parameters; default: those of the store's last ingest or recluster,
             else the shipped ones.
         on_input_done: called after each input, for progress display.
+        on_batch_done: called with the report so far after each batch is stored, for progress display.
         parallel: read, clean and `prepare` articles in a second process while this one stores
             and clusters them (about 2 times the throughput on two cores); default: when there
             is a second core.
@@ -448,6 +450,7 @@ def ingest(
             report,
             params=params,
             on_input_done=on_input_done,
+            on_batch_done=on_batch_done,
             parallel=parallel,
         )
         pipeline.save_checkpoint()
@@ -461,6 +464,7 @@ def store_stream(
     *,
     params: ClusterParams | None = None,
     on_input_done: Callable[[str | Path], None] | None = None,
+    on_batch_done: Callable[[IngestReport], None] | None = None,
     parallel: bool | None = None,
 ) -> StoryPipeline:
     """Open a `StoryPipeline` on `store` and store and cluster a stream into it, a batch at a
@@ -475,6 +479,7 @@ def store_stream(
         params: clusterer parameters; default: those of the store's last ingest or recluster,
             else the shipped ones.
         on_input_done: called after each input, for progress display.
+        on_batch_done: called with `report` after each batch is stored, for progress display.
         parallel: read and prepare in a second process; default: `parallel_by_default()`.
 
     Returns:
@@ -493,6 +498,8 @@ def store_stream(
         for batch, prepared in batches:
             _store_batch(batch, pipeline, report, prepared)
             pipeline.save_checkpoint(midway=True)
+            if on_batch_done:
+                on_batch_done(report)
     return pipeline
 
 
