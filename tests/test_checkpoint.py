@@ -191,6 +191,17 @@ def test_explaining_without_a_usable_checkpoint_replays_once_and_saves_one(
     store.close()
 
 
+def test_recluster_reports_how_many_it_has_clustered_after_each_batch(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    before = sorted(sorted(s.article_ids) for s in store.stories())
+    monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 40)
+    seen: list[int] = []
+    assert recluster(store, on_clustered=seen.append) == len(before)
+    assert seen == [40, 80, 97] and sorted(sorted(s.article_ids) for s in store.stories()) == before
+
+
 def test_a_store_goes_on_with_the_parameters_of_its_last_ingest_or_recluster(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

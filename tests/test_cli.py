@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, damage_all_but_the_first_page
-from storyweave.cli import _Progress, main
+from storyweave.cli import _IngestProgress, _StatusLine, main
 from storyweave.cluster import ClusterParams
 from storyweave.errors import ConfigError, InputError
 from storyweave.eval import harness
@@ -262,10 +262,11 @@ def test_train_writes_parameters_that_ingest_and_eval_accept(tmp_path: Path) -> 
 def test_a_long_ingest_shows_a_status_line_that_the_summary_replaces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("storyweave.cli._PROGRESS_EVERY_S", 0.0)
     terminal = io.StringIO()
-    progress = _Progress(3, terminal)
+    status = _StatusLine(terminal)
+    progress = _IngestProgress(3, status)
     progress.batch_done(IngestReport(added=["a"] * 500))
     assert terminal.getvalue() == ""  # in its first second: nothing drawn
-    progress.started -= 2
+    status.started -= 2
     progress.input_done("first.jsonl")
     progress.batch_done(IngestReport(added=["a"] * 1500, present=["b"] * 500, rejected=[InputError("x", "bad")]))
     lines = terminal.getvalue().split("\r\x1b[K")
@@ -273,9 +274,8 @@ def test_a_long_ingest_shows_a_status_line_that_the_summary_replaces(monkeypatch
     assert re.fullmatch(
         r"ingesting: 1 of 3 inputs read, 1,500 added, 500 already present, 1 refused \([\d,]+ articles/s\)", lines[2]
     )
-    progress.wipe()
+    status.wipe()
     assert terminal.getvalue().endswith("\r\x1b[K")  # the summary is printed on a clean line
-    alone = _Progress(1, None)  # stderr not a terminal: nothing to draw on
-    alone.started -= 2
+    alone = _IngestProgress(1, _StatusLine(None))  # stderr not a terminal: nothing to draw on
     alone.batch_done(IngestReport(added=["a"]))
     assert "inputs" not in alone.line()  # of a single input, none is read until the end

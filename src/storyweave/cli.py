@@ -144,7 +144,9 @@ def ingest(
         storyweave ingest sample/articles --metadata sample/metadata.jsonl --db news.db
     """
     params = load_params(params_path)
-    with opened_store(db, create=True) as store, _progress(paths, metadata) as progress:
+    n_inputs = sum(1 for _ in expand_paths(paths, {Path(metadata).resolve()} if metadata else set()))
+    with opened_store(db, create=True) as store, _status_line() as status:
+        progress = _IngestProgress(n_inputs, status)
         report = pipeline.ingest(
             paths, store=store, format=fmt, metadata=metadata, params=params,
             on_input_done=progress.input_done, on_batch_done=progress.batch_done,
@@ -159,61 +161,72 @@ def ingest(
         sys.exit(EXIT_PARTIAL)
 
 
-class _Progress:
-    """A status line on `stream` (if any) while an ingest runs: inputs read, articles stored, the rate.
+class _StatusLine:
+    """A line on `stream` (if any) that a long command redraws in place to show its progress.
 
-    Drawn from `_PROGRESS_AFTER_S` on (a quick ingest shows none), at most every
-    `_PROGRESS_EVERY_S`, and wiped at the end, so that only the summary stays.
+    Drawn from `_PROGRESS_AFTER_S` on (a quick command shows none), at most every
+    `_PROGRESS_EVERY_S`, and wiped at the end, so that only the command's own output stays.
     """
 
-    def __init__(self, n_inputs: int, stream: TextIO | None) -> None:
-        self.n_inputs, self.stream = n_inputs, stream
-        self.inputs_done = self.added = self.present = self.refused = 0
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
         self.started = time.monotonic()
         self._drawn_at: float | None = None
 
-    def input_done(self, _input: object) -> None:
-        self.inputs_done += 1
-        self._draw()
+    def rate(self, done: int) -> str:
+        """`done` things per second since the start, for showing."""
+        return f"{done / max(time.monotonic() - self.started, 1e-9):,.0f}"
 
-    def batch_done(self, report: pipeline.IngestReport) -> None:
-        self.added, self.present, self.refused = len(report.added), len(report.present), len(report.rejected)
-        self._draw()
-
-    def line(self) -> str:
-        rate = (self.added + self.present) / max(time.monotonic() - self.started, 1e-9)
-        counts = [f"{self.added:,} added", f"{self.present:,} already present"]
-        if self.n_inputs > 1:  # of one, none is read until the end
-            counts.insert(0, f"{self.inputs_done:,} of {self.n_inputs:,} inputs read")
-        if self.refused:
-            counts.append(f"{self.refused:,} refused")
-        return f"ingesting: {', '.join(counts)} ({rate:,.0f} articles/s)"
+    def show(self, text: str) -> None:
+        now = time.monotonic()
+        if not self.stream or now - self.started < _PROGRESS_AFTER_S:
+            return
+        if self._drawn_at is not None and now - self._drawn_at < _PROGRESS_EVERY_S:
+            return
+        self.stream.write(_CLEAR_LINE + text)
+        self.stream.flush()
+        self._drawn_at = now
 
     def wipe(self) -> None:
         if self.stream and self._drawn_at is not None:
             self.stream.write(_CLEAR_LINE)
             self.stream.flush()
 
-    def _draw(self) -> None:
-        now = time.monotonic()
-        if not self.stream or now - self.started < _PROGRESS_AFTER_S:
-            return
-        if self._drawn_at is not None and now - self._drawn_at < _PROGRESS_EVERY_S:
-            return
-        self.stream.write(_CLEAR_LINE + self.line())
-        self.stream.flush()
-        self._drawn_at = now
-
 
 @contextmanager
-def _progress(paths: tuple[str, ...], metadata: str | None) -> Iterator[_Progress]:
-    """A `_Progress` on stderr if it is a terminal; else one that draws nothing."""
-    n_inputs = sum(1 for _ in expand_paths(paths, {Path(metadata).resolve()} if metadata else set()))
-    progress = _Progress(n_inputs, sys.stderr if sys.stderr.isatty() else None)
+def _status_line() -> Iterator[_StatusLine]:
+    """A `_StatusLine` on stderr if it is a terminal; else one that draws nothing."""
+    line = _StatusLine(sys.stderr if sys.stderr.isatty() else None)
     try:
-        yield progress
+        yield line
     finally:
-        progress.wipe()
+        line.wipe()
+
+
+class _IngestProgress:
+    """What an ingest has done so far, shown on a `_StatusLine`: inputs read, articles stored, the rate."""
+
+    def __init__(self, n_inputs: int, status: _StatusLine) -> None:
+        self.n_inputs, self.status = n_inputs, status
+        self.inputs_done = 0
+        self.report = pipeline.IngestReport()
+
+    def input_done(self, _input: object) -> None:
+        self.inputs_done += 1
+        self.status.show(self.line())
+
+    def batch_done(self, report: pipeline.IngestReport) -> None:
+        self.report = report
+        self.status.show(self.line())
+
+    def line(self) -> str:
+        added, present, refused = len(self.report.added), len(self.report.present), len(self.report.rejected)
+        counts = [f"{added:,} added", f"{present:,} already present"]
+        if self.n_inputs > 1:  # of one, none is read until the end
+            counts.insert(0, f"{self.inputs_done:,} of {self.n_inputs:,} inputs read")
+        if refused:
+            counts.append(f"{refused:,} refused")
+        return f"ingesting: {', '.join(counts)} ({self.status.rate(added + present)} articles/s)"
 
 
 @main.command()
@@ -400,8 +413,13 @@ def recluster(db: str, params_path: str | None) -> None:
         storyweave recluster --db news.db
     """
     params = load_params(params_path)
-    with opened_store(db) as store:
-        count = pipeline.recluster(store, params)
+    with opened_store(db) as store, _status_line() as status:
+        total = store.count_articles()
+
+        def show(done: int) -> None:
+            status.show(f"reclustering: {done:,} of {total:,} articles ({status.rate(done)} articles/s)")
+
+        count = pipeline.recluster(store, params, on_clustered=show)
     click.echo(f"{count} {_noun(count, 'story', 'stories')}")
 
 

@@ -221,9 +221,13 @@ class StoryPipeline:
         store: where articles and their stories live.
         params: clusterer parameters; default: those of the store's last ingest or recluster,
             else the fitted ones shipped with storyweave.
+        on_clustered: called with how many stored articles without a story it has clustered,
+            after each batch of them, for progress display.
     """
 
-    def __init__(self, store: Store, params: ClusterParams | None = None) -> None:
+    def __init__(
+        self, store: Store, params: ClusterParams | None = None, on_clustered: Callable[[int], None] | None = None
+    ) -> None:
         self.store = store
         self.clusterer = OnlineStoryClusterer(_params_for(store, params))
         self.syndication = SyndicationDetector()
@@ -232,8 +236,12 @@ class StoryPipeline:
         self._replay(store.clustered(after_seq=self._seq))
         # A batch at a time: all of them at once (`recluster`) held every article's features, 4.3 GB
         # and growing at 90,000 articles. The store gives them in publication order over them all.
+        clustered = 0
         for batch in _batched(store.unclustered(), BATCH_SIZE):
             self.add(batch)
+            clustered += len(batch)
+            if on_clustered:
+                on_clustered(clustered)
 
     def add(self, articles: Sequence[Article], prepared: Mapping[str, Prepared] | None = None) -> list[Assignment]:
         """Cluster new articles in publication order and record their stories in the store.
@@ -540,7 +548,9 @@ def _store_batch(
         (report.added if new else report.present).append(article_id)
 
 
-def recluster(store: Store, params: ClusterParams | None = None) -> int:
+def recluster(
+    store: Store, params: ClusterParams | None = None, on_clustered: Callable[[int], None] | None = None
+) -> int:
     """Cluster every stored article again, in publication order, from a clean slate.
 
     This repairs what ingesting in pieces does: articles ingested after newer ones (a late feed,
@@ -550,13 +560,17 @@ def recluster(store: Store, params: ClusterParams | None = None) -> int:
     hindsight: in one publication order, the replay decides each article as the first run did.
     Story ids are renumbered.
 
+    Parameters:
+        on_clustered: called with how many articles it has clustered, after each batch, for
+            progress display.
+
     Returns:
         The number of stories.
     """
     with store.writing(), store.transaction():
         store.clear_assignments()
         # The pipeline finds every article unclustered, and clusters them in order.
-        pipeline = StoryPipeline(store, params)
+        pipeline = StoryPipeline(store, params, on_clustered)
         pipeline.save_checkpoint()
         _record_params(store, pipeline.clusterer.params)
     return store.count_stories()
