@@ -30,7 +30,7 @@ from storyweave.types import Article, Story, as_datetime, parse_publication_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_ERROR, EXIT_PARTIAL = 1, 3
-_PROGRESS_AFTER_S, _PROGRESS_EVERY_S = 1.0, 0.25  # see `_Progress`
+_PROGRESS_AFTER_S, _PROGRESS_EVERY_S = 1.0, 0.25  # see `_StatusLine`
 _CLEAR_LINE = "\r\x1b[K"  # back to the start of the line, and erase it (ANSI)
 
 
