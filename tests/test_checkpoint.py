@@ -140,7 +140,8 @@ def test_an_ingest_of_a_few_articles_keeps_the_checkpoint_and_the_next_replays_t
     few = [Article(id=f"later{i}", text=f"A second quake struck Qeshm island on day {i}.") for i in range(4)]
     (tmp_path / "few.jsonl").write_text("".join(json.dumps(a.to_dict()) + "\n" for a in few), encoding="utf-8")
     storyweave.ingest([str(tmp_path / "few.jsonl")], store=store)
-    assert store.checkpoint(_checkpoint_key(ClusterParams.load())) == saved  # not rewritten
+    assert saved is not None and store.checkpoint(_checkpoint_key(ClusterParams.load())) == saved  # not rewritten
+    assert (store.count_clustered(), store.count_clustered(after_seq=saved[0])) == (101, 4)
     replayed = count_replayed(monkeypatch)
     weighing = _weighing_clusterer(store, None)
     assert weighing.stories == {} and weighing.df.n_docs == 97 and replayed == []  # explain: as it is

@@ -390,9 +390,7 @@ def _weighing_clusterer(store: Store, params: ClusterParams | None) -> OnlineSto
     if saved is not None:
         with contextlib.suppress(CheckpointError, ValueError):
             clusterer.restore(checkpoint.loads(saved[1], names=STATISTICS))
-            allowed = clusterer.df.n_docs // _CHECKPOINT_LAG
-            later = sum(1 for _ in itertools.islice(store.clustered(after_seq=saved[0]), allowed + 1))
-            if _lags_little(later, clusterer.df.n_docs):
+            if _lags_little(store.count_clustered(after_seq=saved[0]), clusterer.df.n_docs):
                 return clusterer
     pipeline = StoryPipeline(store, clusterer.params)
     if clusterer.params == own:

@@ -113,6 +113,10 @@ class Store(Protocol):
         """How many stories the stored articles form."""
         ...
 
+    def count_clustered(self, *, after_seq: int = 0) -> int:
+        """How many articles have a story; with `after_seq`, only those clustered after it."""
+        ...
+
     def close(self) -> None:
         """Release the connection."""
         ...

@@ -628,6 +628,10 @@ class SQLiteStore:
         # Distinct values read from the story index alone, without building a story.
         return int(self._db.execute("SELECT count(DISTINCT story_id) FROM assignments").fetchone()[0])
 
+    @_store_errors
+    def count_clustered(self, *, after_seq: int = 0) -> int:
+        return int(self._db.execute("SELECT count(*) FROM assignments WHERE seq > ?", (after_seq,)).fetchone()[0])
+
     def close(self) -> None:
         self._db.close()
 
