@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from filelock import FileLock
@@ -26,6 +26,7 @@ from storyweave.errors import StoreError
 from storyweave.ingest import read_articles
 from storyweave.pipeline import (
     IngestReport,
+    Progress,
     StoryPipeline,
     _checkpoint_key,
     _weighing_clusterer,
@@ -54,10 +55,10 @@ def count_replayed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     replayed: list[str] = []
     original = StoryPipeline._replay
 
-    def replay(self: StoryPipeline, clustered: list[tuple[Article, Assignment]]) -> None:
+    def replay(self: StoryPipeline, clustered: list[tuple[Article, Assignment]], *told: Any) -> None:
         pairs = list(clustered)
         replayed.extend(article.id for article, _ in pairs)
-        original(self, pairs)
+        original(self, pairs, *told)
 
     monkeypatch.setattr(StoryPipeline, "_replay", replay)
     return replayed
@@ -198,9 +199,35 @@ def test_recluster_reports_how_many_it_has_clustered_after_each_batch(
     storyweave.ingest([str(ECB_SAMPLE)], store=store)
     before = sorted(sorted(s.article_ids) for s in store.stories())
     monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 40)
-    seen: list[int] = []
-    assert recluster(store, on_clustered=seen.append) == len(before)
-    assert seen == [40, 80, 97] and sorted(sorted(s.article_ids) for s in store.stories()) == before
+    progress = Recorded()
+    assert recluster(store, progress=progress) == len(before)
+    assert progress.seen == [("clustered", 40), ("clustered", 80), ("clustered", 97)]
+    assert sorted(sorted(s.article_ids) for s in store.stories()) == before
+
+
+def test_a_pipeline_without_a_usable_checkpoint_reports_its_replay(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storyweave.ingest([str(ECB_SAMPLE)], store=store)
+    with sqlite3.connect(tmp_path / "test.db") as db:
+        db.execute("DELETE FROM checkpoint")
+    monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 40)
+    progress = Recorded()
+    StoryPipeline(store, progress=progress)
+    assert progress.seen == [("replayed", 40, 97), ("replayed", 80, 97), ("replayed", 97, 97)]
+
+
+class Recorded(Progress):
+    """Every report of progress, in order."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[object, ...]] = []
+
+    def replayed(self, done: int, total: int) -> None:
+        self.seen.append(("replayed", done, total))
+
+    def clustered(self, done: int) -> None:
+        self.seen.append(("clustered", done))
 
 
 def test_a_store_goes_on_with_the_parameters_of_its_last_ingest_or_recluster(

@@ -264,18 +264,20 @@ def test_a_long_ingest_shows_a_status_line_that_the_summary_replaces(monkeypatch
     terminal = io.StringIO()
     status = _StatusLine(terminal)
     progress = _IngestProgress(3, status)
-    progress.batch_done(IngestReport(added=["a"] * 500))
+    progress.batch_stored(IngestReport(added=["a"] * 500))
     assert terminal.getvalue() == ""  # in its first second: nothing drawn
     status.started -= 2
-    progress.input_done("first.jsonl")
-    progress.batch_done(IngestReport(added=["a"] * 1500, present=["b"] * 500, rejected=[InputError("x", "bad")]))
+    progress.replayed(40, 97)  # no usable checkpoint: the store's stories are learned again first
+    progress.input_read("first.jsonl")
+    progress.batch_stored(IngestReport(added=["a"] * 1500, present=["b"] * 500, rejected=[InputError("x", "bad")]))
     lines = terminal.getvalue().split("\r\x1b[K")
-    assert lines[1].startswith("ingesting: 1 of 3 inputs read, 500 added, 0 already present (")
+    assert lines[1].startswith("taking up the stored stories: 40 of 97 clustered articles replayed (")
+    assert lines[2].startswith("ingesting: 1 of 3 inputs read, 500 added, 0 already present (")
     assert re.fullmatch(
-        r"ingesting: 1 of 3 inputs read, 1,500 added, 500 already present, 1 refused \([\d,]+ articles/s\)", lines[2]
+        r"ingesting: 1 of 3 inputs read, 1,500 added, 500 already present, 1 refused \([\d,]+ articles/s\)", lines[3]
     )
     status.wipe()
     assert terminal.getvalue().endswith("\r\x1b[K")  # the summary is printed on a clean line
     alone = _IngestProgress(1, _StatusLine(None))  # stderr not a terminal: nothing to draw on
-    alone.batch_done(IngestReport(added=["a"]))
+    alone.batch_stored(IngestReport(added=["a"]))
     assert "inputs" not in alone.line()  # of a single input, none is read until the end

@@ -20,7 +20,7 @@ import storyweave
 from conftest import SAMPLE, SEED_PRESS_TV
 from storyweave.errors import ConfigError, InputError, StoryweaveError
 from storyweave.ingest import read_articles, text
-from storyweave.pipeline import IngestReport, Source, store_stream
+from storyweave.pipeline import IngestReport, Progress, Source, store_stream
 from storyweave.store import Store
 from storyweave.types import Article
 
@@ -290,12 +290,12 @@ def test_an_ingest_reports_what_it_has_stored_after_each_batch(
     monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 40)
     sample = SAMPLE / "articles" / "ecbplus-sample.jsonl"
     seen: list[tuple[int, int]] = []
-    storyweave.ingest(
-        [str(sample)],
-        store=store,
-        parallel=parallel,
-        on_batch_done=lambda r: seen.append((len(r.added), store.count_articles())),
-    )
+
+    class Stored(Progress):
+        def batch_stored(self, report: IngestReport) -> None:
+            seen.append((len(report.added), store.count_articles()))
+
+    storyweave.ingest([str(sample)], store=store, parallel=parallel, progress=Stored())
     assert seen == [(40, 40), (80, 80), (97, 97)]  # each time, what the store holds
 
 

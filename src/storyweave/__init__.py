@@ -9,7 +9,7 @@ The Python API is what the `storyweave` command is built on:
 """
 
 from storyweave.errors import ConfigError, InputError, StoreError, StoryweaveError
-from storyweave.pipeline import IngestReport, ingest
+from storyweave.pipeline import IngestReport, Progress, ingest
 from storyweave.store import Store, open_store
 from storyweave.types import Article
 
@@ -20,6 +20,7 @@ __all__ = [
     "ConfigError",
     "IngestReport",
     "InputError",
+    "Progress",
     "Store",
     "StoreError",
     "StoryweaveError",

@@ -147,10 +147,7 @@ def ingest(
     n_inputs = sum(1 for _ in expand_paths(paths, {Path(metadata).resolve()} if metadata else set()))
     with opened_store(db, create=True) as store, _status_line() as status:
         progress = _IngestProgress(n_inputs, status)
-        report = pipeline.ingest(
-            paths, store=store, format=fmt, metadata=metadata, params=params,
-            on_input_done=progress.input_done, on_batch_done=progress.batch_done,
-        )  # fmt: skip
+        report = pipeline.ingest(paths, store=store, format=fmt, metadata=metadata, params=params, progress=progress)
     for problem in report.rejected:
         click.echo(f"rejected: {problem}", err=True)
     if as_json:
@@ -172,10 +169,6 @@ class _StatusLine:
         self.stream = stream
         self.started = time.monotonic()
         self._drawn_at: float | None = None
-
-    def rate(self, done: int) -> str:
-        """`done` things per second since the start, for showing."""
-        return f"{done / max(time.monotonic() - self.started, 1e-9):,.0f}"
 
     def show(self, text: str) -> None:
         now = time.monotonic()
@@ -203,19 +196,30 @@ def _status_line() -> Iterator[_StatusLine]:
         line.wipe()
 
 
-class _IngestProgress:
-    """What an ingest has done so far, shown on a `_StatusLine`: inputs read, articles stored, the rate."""
+def _per_second(done: int, since: float) -> str:
+    return f"{done / max(time.monotonic() - since, 1e-9):,.0f} articles/s"
+
+
+class _IngestProgress(pipeline.Progress):
+    """What an ingest has done so far, on a `_StatusLine`: any replay of the store's stories, then
+    inputs read, articles stored and the rate."""
 
     def __init__(self, n_inputs: int, status: _StatusLine) -> None:
         self.n_inputs, self.status = n_inputs, status
-        self.inputs_done = 0
+        self.inputs_read = 0
         self.report = pipeline.IngestReport()
+        self.started = self.replay_started = time.monotonic()
 
-    def input_done(self, _input: object) -> None:
-        self.inputs_done += 1
+    def replayed(self, done: int, total: int) -> None:
+        rate = _per_second(done, self.replay_started)
+        self.status.show(f"taking up the stored stories: {done:,} of {total:,} clustered articles replayed ({rate})")
+        self.started = time.monotonic()  # the ingest's own rate counts from the replay's end
+
+    def input_read(self, source: str | Path) -> None:
+        self.inputs_read += 1
         self.status.show(self.line())
 
-    def batch_done(self, report: pipeline.IngestReport) -> None:
+    def batch_stored(self, report: pipeline.IngestReport) -> None:
         self.report = report
         self.status.show(self.line())
 
@@ -223,10 +227,21 @@ class _IngestProgress:
         added, present, refused = len(self.report.added), len(self.report.present), len(self.report.rejected)
         counts = [f"{added:,} added", f"{present:,} already present"]
         if self.n_inputs > 1:  # of one, none is read until the end
-            counts.insert(0, f"{self.inputs_done:,} of {self.n_inputs:,} inputs read")
+            counts.insert(0, f"{self.inputs_read:,} of {self.n_inputs:,} inputs read")
         if refused:
             counts.append(f"{refused:,} refused")
-        return f"ingesting: {', '.join(counts)} ({self.status.rate(added + present)} articles/s)"
+        return f"ingesting: {', '.join(counts)} ({_per_second(added + present, self.started)})"
+
+
+class _ReclusterProgress(pipeline.Progress):
+    """How far a recluster has got, on a `_StatusLine`."""
+
+    def __init__(self, total: int, status: _StatusLine) -> None:
+        self.total, self.status = total, status
+        self.started = time.monotonic()
+
+    def clustered(self, done: int) -> None:
+        self.status.show(f"reclustering: {done:,} of {self.total:,} articles ({_per_second(done, self.started)})")
 
 
 @main.command()
@@ -414,12 +429,7 @@ def recluster(db: str, params_path: str | None) -> None:
     """
     params = load_params(params_path)
     with opened_store(db) as store, _status_line() as status:
-        total = store.count_articles()
-
-        def show(done: int) -> None:
-            status.show(f"reclustering: {done:,} of {total:,} articles ({status.rate(done)} articles/s)")
-
-        count = pipeline.recluster(store, params, on_clustered=show)
+        count = pipeline.recluster(store, params, _ReclusterProgress(store.count_articles(), status))
     click.echo(f"{count} {_noun(count, 'story', 'stories')}")
 
 

@@ -66,6 +66,24 @@ class IngestReport:
         }
 
 
+class Progress:
+    """What a long call (`ingest`, `recluster`) reports as it goes, for display. Each method does
+    nothing here: a caller overrides those it shows (the CLI draws a status line from them)."""
+
+    def input_read(self, source: str | Path) -> None:
+        """An input (file, feed, "-") has been read to its end."""
+
+    def batch_stored(self, report: IngestReport) -> None:
+        """A batch of the stream has been stored and clustered; `report` holds the run so far."""
+
+    def replayed(self, done: int, total: int) -> None:
+        """`done` of the `total` articles clustered after the checkpoint (all of them, without
+        one) have been learned again: a long wait on a large store with no usable checkpoint."""
+
+    def clustered(self, done: int) -> None:
+        """`done` stored articles without a story (every one, in `recluster`) have been clustered."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Prepared:
     """What the pipeline computes of an article from the article alone, ahead of the stream."""
@@ -221,27 +239,24 @@ class StoryPipeline:
         store: where articles and their stories live.
         params: clusterer parameters; default: those of the store's last ingest or recluster,
             else the fitted ones shipped with storyweave.
-        on_clustered: called with how many stored articles without a story it has clustered,
-            after each batch of them, for progress display.
+        progress: told of the replay and of the clustering, batch by batch.
     """
 
-    def __init__(
-        self, store: Store, params: ClusterParams | None = None, on_clustered: Callable[[int], None] | None = None
-    ) -> None:
+    def __init__(self, store: Store, params: ClusterParams | None = None, progress: Progress | None = None) -> None:
+        progress = progress or Progress()
         self.store = store
         self.clusterer = OnlineStoryClusterer(_params_for(store, params))
         self.syndication = SyndicationDetector()
         self._saved_seq = self._take_up_checkpoint()  # the seq the stored checkpoint was learned up to
         self._seq = self._saved_seq or 0  # the seq of the last assignment learned
-        self._replay(store.clustered(after_seq=self._seq))
+        self._replay(store.clustered(after_seq=self._seq), store.count_clustered(after_seq=self._seq), progress)
         # A batch at a time: all of them at once (`recluster`) held every article's features, 4.3 GB
         # and growing at 90,000 articles. The store gives them in publication order over them all.
         clustered = 0
         for batch in _batched(store.unclustered(), BATCH_SIZE):
             self.add(batch)
             clustered += len(batch)
-            if on_clustered:
-                on_clustered(clustered)
+            progress.clustered(clustered)
 
     def add(self, articles: Sequence[Article], prepared: Mapping[str, Prepared] | None = None) -> list[Assignment]:
         """Cluster new articles in publication order and record their stories in the store.
@@ -305,15 +320,18 @@ class StoryPipeline:
         self.clusterer, self.syndication = clusterer, syndication
         return seq
 
-    def _replay(self, clustered: Iterable[tuple[Article, Assignment]]) -> None:
-        """Learn articles already clustered, in their order, each into its recorded story
-        (embedding leads a batch at a time)."""
+    def _replay(self, clustered: Iterable[tuple[Article, Assignment]], total: int, progress: Progress) -> None:
+        """Learn the `total` articles already clustered, in their order, each into its recorded
+        story (embedding leads a batch at a time)."""
+        done = 0
         for batch in _batched(clustered, BATCH_SIZE):
             self.clusterer.prefetch([article for article, _ in batch])
             for article, assignment in batch:
                 self.syndication.add(article)
                 self.clusterer.learn_one(article, story_id=assignment.story_id)
             self._seq = batch[-1][1].seq or 0  # the store gives every assignment its seq
+            done += len(batch)
+            progress.replayed(done, total)
 
     def _assign(self, article: Article, prepared: Prepared) -> Assignment:
         # The original's story, if still open: a copy of an article whose story has closed is scored anew.
@@ -423,8 +441,7 @@ def ingest(
     format: str | None = None,
     metadata: str | Path | None = None,
     params: ClusterParams | None = None,
-    on_input_done: Callable[[str | Path], None] | None = None,
-    on_batch_done: Callable[[IngestReport], None] | None = None,
+    progress: Progress | None = None,
     parallel: bool | None = None,
 ) -> IngestReport:
     """Read, clean, store and cluster articles; each batch is written in one transaction.
@@ -436,8 +453,7 @@ def ingest(
         metadata: JSONL manifest of per-file fields for plain-text inputs.
         params: clusterer parameters; default: those of the store's last ingest or recluster,
             else the shipped ones.
-        on_input_done: called after each input, for progress display.
-        on_batch_done: called with the report so far after each batch is stored, for progress display.
+        progress: told of each input read, each batch stored and any replay, for display.
         parallel: read, clean and `prepare` articles in a second process while this one stores
             and clusters them (about 2 times the throughput on two cores); default: when there
             is a second core.
@@ -455,8 +471,7 @@ def ingest(
             store,
             report,
             params=params,
-            on_input_done=on_input_done,
-            on_batch_done=on_batch_done,
+            progress=progress,
             parallel=parallel,
         )
         pipeline.save_checkpoint()
@@ -469,8 +484,7 @@ def store_stream(
     report: IngestReport,
     *,
     params: ClusterParams | None = None,
-    on_input_done: Callable[[str | Path], None] | None = None,
-    on_batch_done: Callable[[IngestReport], None] | None = None,
+    progress: Progress | None = None,
     parallel: bool | None = None,
 ) -> StoryPipeline:
     """Open a `StoryPipeline` on `store` and store and cluster a stream into it, a batch at a
@@ -484,28 +498,27 @@ def store_stream(
         report: collects what was added, present or refused.
         params: clusterer parameters; default: those of the store's last ingest or recluster,
             else the shipped ones.
-        on_input_done: called after each input, for progress display.
-        on_batch_done: called with `report` after each batch is stored, for progress display.
+        progress: told of each input read, each batch stored and any replay, for display.
         parallel: read and prepare in a second process; default: `parallel_by_default()`.
 
     Returns:
         The pipeline, holding what it learned.
     """
     parallel = parallel_by_default() if parallel is None else parallel
+    progress = progress or Progress()
     params = _params_for(store, params)
     _record_params(store, params)
     # A signature depends on the detector's settings alone, so the reader needs no pipeline.
     prepare = functools.partial(prepare_articles, embedder=params.embedder, syndication=SyndicationDetector())
     with (
         _rare_garbage_collection(),
-        _prepared_batches(source, prepare, report, on_input_done or _ignore, parallel) as batches,
+        _prepared_batches(source, prepare, report, progress.input_read, parallel) as batches,
     ):
-        pipeline = StoryPipeline(store, params)
+        pipeline = StoryPipeline(store, params, progress)
         for batch, prepared in batches:
             _store_batch(batch, pipeline, report, prepared)
             pipeline.save_checkpoint(midway=True)
-            if on_batch_done:
-                on_batch_done(report)
+            progress.batch_stored(report)
     return pipeline
 
 
@@ -520,10 +533,6 @@ def _rare_garbage_collection() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*default)
-
-
-def _ignore(_: object) -> None:
-    return None
 
 
 def _store_batch(
@@ -546,9 +555,7 @@ def _store_batch(
         (report.added if new else report.present).append(article_id)
 
 
-def recluster(
-    store: Store, params: ClusterParams | None = None, on_clustered: Callable[[int], None] | None = None
-) -> int:
+def recluster(store: Store, params: ClusterParams | None = None, progress: Progress | None = None) -> int:
     """Cluster every stored article again, in publication order, from a clean slate.
 
     This repairs what ingesting in pieces does: articles ingested after newer ones (a late feed,
@@ -559,8 +566,7 @@ def recluster(
     Story ids are renumbered.
 
     Parameters:
-        on_clustered: called with how many articles it has clustered, after each batch, for
-            progress display.
+        progress: told how many articles it has clustered, after each batch.
 
     Returns:
         The number of stories.
@@ -568,7 +574,7 @@ def recluster(
     with store.writing(), store.transaction():
         store.clear_assignments()
         # The pipeline finds every article unclustered, and clusters them in order.
-        pipeline = StoryPipeline(store, params, on_clustered)
+        pipeline = StoryPipeline(store, params, progress)
         pipeline.save_checkpoint()
         _record_params(store, pipeline.clusterer.params)
     return store.count_stories()
