@@ -12,6 +12,7 @@ import pytest
 
 import storyweave
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, SHARED_DATA
+from storyweave.consolidate import view
 from storyweave.consolidate.dates import resolve
 from storyweave.consolidate.entities import Mention, canonical_entities
 from storyweave.consolidate.facts import Fact, Sentence, conflicts
@@ -20,7 +21,8 @@ from storyweave.consolidate.quantities import disagree, quantities
 from storyweave.consolidate.render import render
 from storyweave.consolidate.view import build_view
 from storyweave.ingest.records import article_from_record
-from storyweave.pipeline import story_view
+from storyweave.pipeline import recluster, story_view, story_view_json
+from storyweave.store import Store
 from storyweave.types import Article, Story
 
 
@@ -359,3 +361,28 @@ def test_alignment_scores_pairs_of_different_reports_in_blocks(monkeypatch: pyte
     blocked = facts._close_pairs(sentences, threshold=0.3)
     assert [p[1:] for p in blocked] == [p[1:] for p in pairs]
     assert [p[0] for p in blocked] == pytest.approx([p[0] for p in pairs])
+
+
+def test_a_story_view_is_kept_and_built_again_only_when_its_story_changes(
+    seeds_store: Store, seeds_view: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    monkeypatch.setattr(
+        view, "build_view", lambda story, articles: built.append(story.id) or build_view(story, articles)
+    )
+    (story,) = seeds_store.stories()
+    first = story_view_json(seeds_store, story.id)
+    assert first == json.loads(json.dumps(seeds_view)) and built == [story.id]  # as built afresh
+    assert story_view_json(seeds_store, story.id) == first and len(built) == 1  # kept: not built again
+    republished = tmp_path / "republished.txt"  # a copy of one report joins the story
+    republished.write_text(SEED_PRESS_TV.read_text(encoding="utf-8") + "\nRepublished by example.org.", "utf-8")
+    storyweave.ingest([str(republished)], store=seeds_store)
+    other = storyweave.open_store(tmp_path / "test.db")  # another process, writing: built, but not kept
+    with other.writing():
+        assert len(story_view_json(seeds_store, story.id)["sources"]) == 3 and len(built) == 2
+    other.close()
+    grown = story_view_json(seeds_store, story.id)
+    assert story_view_json(seeds_store, story.id) == grown and len(built) == 3  # built once more, then kept
+    recluster(seeds_store)  # story ids renumbered: the kept views go
+    (story,) = seeds_store.stories()
+    assert story_view_json(seeds_store, story.id) == grown and len(built) == 4

@@ -400,7 +400,7 @@ def story(story_id: int, fmt: str, db: str, as_json: bool) -> None:
     """
     with opened_store(db) as store:
         if fmt != "articles":
-            click.echo(render_view(pipeline.story_view(store, story_id).to_dict(), fmt))
+            click.echo(render_view(pipeline.story_view_json(store, story_id), fmt))
             return
         found = store.story(story_id)
         if found is None:

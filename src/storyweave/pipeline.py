@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import hashlib
 import itertools
 import json
 import multiprocessing
@@ -33,11 +34,12 @@ from storyweave.clean import words
 from storyweave.cluster import ArticleInputs, ClusterParams, Decision, Evidence, OnlineStoryClusterer, article_inputs
 from storyweave.cluster.features import PackedFeatures
 from storyweave.cluster.online import STATISTICS
+from storyweave.consolidate import code_version
 from storyweave.dedup import Copy, SyndicationDetector, TextSignature
 from storyweave.errors import ConfigError, InputError, StoreError, StoryweaveError
 from storyweave.ingest import read_articles
 from storyweave.store import Store
-from storyweave.types import Article, Assignment, publication_order
+from storyweave.types import Article, Assignment, Story, publication_order
 
 if TYPE_CHECKING:
     from storyweave.consolidate.view import StoryView
@@ -653,18 +655,45 @@ def compare(store: Store, first: Article, second: Article, params: ClusterParams
 
 
 def story_view(store: Store, story_id: int) -> StoryView:
-    """The consolidated view of one story (see `storyweave.consolidate.view`).
+    """The consolidated view of one story (see `storyweave.consolidate.view`), built afresh.
 
     Raises:
         StoryweaveError: no such story.
     """
-    from storyweave.consolidate.view import build_view  # spaCy loads only when a view is asked for
+    return _built_view(store, _story(store, story_id))
 
+
+def story_view_json(store: Store, story_id: int) -> dict[str, Any]:
+    """The view of one story in its JSON form (`StoryView.to_dict`), kept in the store once built:
+    built again only when the story has gained or lost articles, or storyweave's consolidation
+    has changed (see `storyweave.consolidate.code_version`). It is kept unless another process
+    is writing to the store, or the store cannot be written.
+
+    Raises:
+        StoryweaveError: no such story.
+    """
+    story = _story(store, story_id)
+    key = hashlib.sha256(json.dumps([code_version(), story.to_dict()], sort_keys=True).encode()).hexdigest()[:32]
+    kept = store.kept_view(story_id, key)
+    if kept is not None:
+        return json.loads(kept)  # type: ignore[no-any-return]
+    view = _built_view(store, story).to_dict()
+    with contextlib.suppress(StoreError), store.writing(wait_s=0):
+        store.keep_view(story_id, key, json.dumps(view, ensure_ascii=False))
+    return view
+
+
+def _story(store: Store, story_id: int) -> Story:
     story = store.story(story_id)
     if story is None:
         raise StoryweaveError(f"no story {story_id}")
-    articles = [a for a in (store.article(i) for i in story.article_ids) if a is not None]
-    return build_view(story, articles)
+    return story
+
+
+def _built_view(store: Store, story: Story) -> StoryView:
+    from storyweave.consolidate.view import build_view  # spaCy loads only when a view is built
+
+    return build_view(story, [a for a in (store.article(i) for i in story.article_ids) if a is not None])
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

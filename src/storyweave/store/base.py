@@ -48,7 +48,15 @@ class Store(Protocol):
         ...
 
     def clear_assignments(self) -> None:
-        """Forget every story (before re-clustering), and the checkpoint learned from them."""
+        """Forget every story (before re-clustering), the checkpoint learned from them and their views."""
+        ...
+
+    def kept_view(self, story_id: int, key: str) -> str | None:
+        """The view of a story kept by `keep_view` under `key`, if any."""
+        ...
+
+    def keep_view(self, story_id: int, key: str, view: str) -> None:
+        """Keep a story's view, built from what `key` names, in place of any earlier one."""
         ...
 
     def setting(self, name: str) -> str | None:

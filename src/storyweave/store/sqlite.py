@@ -122,6 +122,15 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # Story views as built, so that showing a story again need not parse its reports again (a
+    # 300-report story took 28 s); `key` says what the view was built from.
+    """
+    CREATE TABLE story_views (
+        story_id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        view TEXT NOT NULL
+    );
+    """,
 )
 
 WRITER_WAIT_S = 10.0  # how long a second writer waits for the first to finish before giving up
@@ -499,6 +508,19 @@ class SQLiteStore:
         with self.transaction():
             self._db.execute("DELETE FROM assignments")
             self._db.execute("DELETE FROM checkpoint")
+            self._db.execute("DELETE FROM story_views")
+
+    @_store_errors
+    def kept_view(self, story_id: int, key: str) -> str | None:
+        row = self._db.execute(
+            "SELECT view FROM story_views WHERE story_id = ? AND key = ?", (story_id, key)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    @_store_errors
+    def keep_view(self, story_id: int, key: str, view: str) -> None:
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO story_views VALUES (?, ?, ?)", (story_id, key, view))
 
     @_store_errors
     def setting(self, name: str) -> str | None:
