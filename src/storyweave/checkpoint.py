@@ -18,14 +18,13 @@ else.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import pickle
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from storyweave.errors import StoryweaveError
+from storyweave.types import digest
 
 FORMAT = 5
 """Bump when what a clusterer or detector learns, or how, changes: older checkpoints are then
@@ -148,5 +147,4 @@ def _next_part(unpickler: pickle.Unpickler) -> tuple[str, Any]:
 
 def key(*settings: Any) -> str:
     """What a state depends on, as a short string: `FORMAT` and the settings (made of JSON types)."""
-    text = json.dumps([FORMAT, *settings], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return digest(FORMAT, *settings)

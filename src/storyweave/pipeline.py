@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import functools
 import gc
-import hashlib
 import itertools
 import json
 import multiprocessing
@@ -39,7 +38,7 @@ from storyweave.dedup import Copy, SyndicationDetector, TextSignature
 from storyweave.errors import ConfigError, InputError, StoreError, StoryweaveError
 from storyweave.ingest import read_articles
 from storyweave.store import Store
-from storyweave.types import Article, Assignment, Story, publication_order
+from storyweave.types import Article, Assignment, Story, digest, publication_order
 
 if TYPE_CHECKING:
     from storyweave.consolidate.view import StoryView
@@ -673,7 +672,7 @@ def story_view_json(store: Store, story_id: int) -> dict[str, Any]:
         StoryweaveError: no such story.
     """
     story = _story(store, story_id)
-    key = hashlib.sha256(json.dumps([code_version(), story.to_dict()], sort_keys=True).encode()).hexdigest()[:32]
+    key = digest(code_version(), story.to_dict())
     kept = store.kept_view(story_id, key)
     if kept is not None:
         return json.loads(kept)  # type: ignore[no-any-return]

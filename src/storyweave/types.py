@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import operator
 import re
 import urllib.parse
@@ -45,6 +46,13 @@ def article_id(url: str | None, source: str | None, text: str) -> str:
     else:
         key = "text:" + (source or "").casefold() + "\n" + " ".join(text.casefold().split())
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def digest(*values: Any) -> str:
+    """A short name for JSON-like values that changes when any of them does: what a saved state
+    or a kept view was made from."""
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclasses.dataclass(frozen=True)
