@@ -402,9 +402,7 @@ def story(story_id: int, fmt: str, db: str, as_json: bool) -> None:
         if fmt != "articles":
             click.echo(render_view(pipeline.story_view_json(store, story_id), fmt))
             return
-        found = store.story(story_id)
-        if found is None:
-            raise_one_line(f"no story {story_id}")
+        found = pipeline.story(store, story_id)
         members = [store.article(article_id) for article_id in found.article_ids]
     if as_json:
         print_json({**found.to_dict(), "articles": [article_summary(a) for a in members if a]})

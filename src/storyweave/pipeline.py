@@ -659,7 +659,7 @@ def story_view(store: Store, story_id: int) -> StoryView:
     Raises:
         StoryweaveError: no such story.
     """
-    return _built_view(store, _story(store, story_id))
+    return _built_view(store, story(store, story_id))
 
 
 def story_view_json(store: Store, story_id: int) -> dict[str, Any]:
@@ -671,22 +671,27 @@ def story_view_json(store: Store, story_id: int) -> dict[str, Any]:
     Raises:
         StoryweaveError: no such story.
     """
-    story = _story(store, story_id)
-    key = digest(code_version(), story.to_dict())
+    found = story(store, story_id)
+    key = digest(code_version(), found.to_dict())
     kept = store.kept_view(story_id, key)
     if kept is not None:
         return json.loads(kept)  # type: ignore[no-any-return]
-    view = _built_view(store, story).to_dict()
+    view = _built_view(store, found).to_dict()
     with contextlib.suppress(StoreError), store.writing(wait_s=0):
         store.keep_view(story_id, key, json.dumps(view, ensure_ascii=False))
     return view
 
 
-def _story(store: Store, story_id: int) -> Story:
-    story = store.story(story_id)
-    if story is None:
+def story(store: Store, story_id: int) -> Story:
+    """One story, as `Store.story` gives it.
+
+    Raises:
+        StoryweaveError: no such story.
+    """
+    found = store.story(story_id)
+    if found is None:
         raise StoryweaveError(f"no story {story_id}")
-    return story
+    return found
 
 
 def _built_view(store: Store, story: Story) -> StoryView:
