@@ -1,9 +1,20 @@
-"""Render benchmarks/results/latest.json as docs/benchmarks.md."""
+"""Render the benchmarks' record, benchmarks/results/latest.json, as docs/benchmarks.md.
+
+    python -m benchmarks.report   # again, from the record as it stands (no measuring)
+
+benchmarks.run writes both. Rendering on its own serves a change to this file, or "notes" added
+to the record by hand (paragraphs shown above the tables, e.g. a size measured in another run).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "benchmarks" / "results" / "latest.json"
+REPORT = ROOT / "docs" / "benchmarks.md"
 QUALITY_TARGET, SPEED_TARGET, MEMORY_TARGET_MB = 0.95, 2000, 2048
 
 
@@ -30,7 +41,7 @@ def render(results: dict[str, Any]) -> str:
         "",
         *(f"{note}\n" for note in results.get("notes", ())),  # e.g. a size measured in another run
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, Python {machine['python']}, "
-        f"run on {machine['date']}.",
+        f"run on {machine['date']}" + (f", code at commit {machine['commit']}." if "commit" in machine else "."),
         "",
         "## Quality: B-cubed F1 on ECB+ development data (772 articles, 66 events in 33 topics)",
         "",
@@ -124,3 +135,12 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def write_report(results: dict[str, Any]) -> None:
+    REPORT.write_text(render(results))
+    print(f"wrote {REPORT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    write_report(json.loads(RECORD.read_text(encoding="utf-8")))

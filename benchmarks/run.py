@@ -7,7 +7,8 @@ Quality: B-cubed F1 of every system on the annotated development data, both with
 parameter tuned on that very file (their best case) and cross-validated by topic (tuned on the
 other topics; the honest figure). Speed and memory: throughput and peak resident memory on
 synthetic streams (benchmarks/synthetic.py), each system in its own process, with a time budget.
-Results go to benchmarks/results/latest.json and docs/benchmarks.md.
+Results go to benchmarks/results/latest.json, the record, kept in git, and docs/benchmarks.md,
+rendered from it (`python -m benchmarks.report` renders it again, e.g. after adding "notes").
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from benchmarks.peers import PEERS, Record
+from benchmarks.report import RECORD, write_report
 from benchmarks.synthetic import write as write_synthetic
 from storyweave.cluster import ClusterParams
 from storyweave.cluster.training import cross_validate
@@ -61,7 +63,17 @@ def machine() -> dict[str, Any]:
         "memory_gb": round(memory_kb / 1024**2),
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"),
+        "commit": _commit(),
     }
+
+
+def _commit() -> str:
+    """The code measured: the checkout's commit, with "-dirty" when tracked files differ from it."""
+    try:
+        described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    except OSError:  # no git
+        return "unknown"
+    return described.stdout.strip() if described.returncode == 0 else "unknown"
 
 
 def _tuned(
@@ -159,11 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         "quality": quality,
         "speed": speed([int(s) for s in args.sizes.split(",")], args.budget, quality),
     }
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    from benchmarks.report import render
-
-    (ROOT / "docs" / "benchmarks.md").write_text(render(results))
-    print("wrote docs/benchmarks.md")
+    RECORD.write_text(json.dumps(results, indent=2) + "\n")
+    write_report(results)
 
 
 if __name__ == "__main__":
