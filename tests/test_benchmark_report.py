@@ -1,0 +1,37 @@
+"""docs/benchmarks.md is what the benchmarks' record says: rendered from it, never edited by hand,
+with the targets' verdicts taken from the figures."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from benchmarks.report import RECORD, REPORT, render
+
+
+@pytest.fixture(scope="module")
+def record() -> dict[str, Any]:
+    return json.loads(RECORD.read_text(encoding="utf-8"))
+
+
+def test_the_report_is_the_record_rendered(record: dict[str, Any]) -> None:
+    # Fails when docs/benchmarks.md is edited by hand, or report.py changes without
+    # `python -m benchmarks.report` being run.
+    assert REPORT.read_text(encoding="utf-8") == render(record)
+
+
+def test_verdicts_follow_the_figures(record: dict[str, Any]) -> None:
+    changed = copy.deepcopy(record)
+    for row in changed["speed"].values():
+        row["storyweave"]["articles_per_s"] = 2100.0
+    changed["speed"]["1000000"]["storyweave"]["peak_rss_mb"] = 2100
+    changed["quality"]["storyweave"]["bcubed_f1_cv"] = 0.951
+    text = render(changed)
+    assert "Target B-cubed F1 >= 0.95: **reached**" in text
+    assert ">= 2,000 articles/s on this 2-core machine: **reached** (best 2,100/s)" in text
+    assert "<= 2,048 MB at 1M articles: **not reached** (2,100 MB)" in text
+    del changed["speed"]["1000000"]
+    assert "<= 2,048 MB at 1M articles: **not measured**" in render(changed)
