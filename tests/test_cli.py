@@ -149,6 +149,22 @@ def test_compare_two_files_without_a_store(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # and makes none
 
 
+def test_compare_takes_the_files_publication_times_from_a_manifest(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Assad met Iran's envoy Amir-Abdollahian in Damascus.\n")
+    (tmp_path / "b.txt").write_text("Iran's envoy Amir-Abdollahian held talks with Assad in Damascus.\n")
+    manifest = tmp_path / "meta.jsonl"
+    manifest.write_text(
+        '{"file": "a.txt", "published_at": "2017-01-26"}\n{"file": "b.txt", "published_at": "2017-01-31"}\n'
+    )
+    files = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--db", str(tmp_path / "x.db"), "--json"]
+    without = json.loads(run("compare", *files)[1])
+    code, out, _ = run("compare", *files, "--metadata", str(manifest))
+    evidence = json.loads(out)
+    assert without["gap_days"] is None
+    assert code == 0 and evidence["gap_days"] == 5.0
+    assert evidence["probability"] < without["probability"]  # five days apart: less likely one event
+
+
 def test_commands_that_read_refuse_a_store_that_is_not_there(tmp_path: Path) -> None:
     typo = tmp_path / "nwes.db"
     for command in (

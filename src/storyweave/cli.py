@@ -47,6 +47,14 @@ def json_option(command: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(command)
 
 
+def metadata_option(command: F) -> F:
+    """--metadata FILE, shared by the commands that read plain-text files."""
+    return click.option(
+        "--metadata", type=click.Path(exists=True, dir_okay=False),
+        help="JSONL manifest of per-file fields (title, source, published_at, ...) for plain-text files.",
+    )(command)  # fmt: skip
+
+
 def _params_option(default: str = "") -> Callable[[F], F]:
     """--params NAME|FILE: a shipped parameter set or one made by `storyweave train`; `default`
     says what holds without it, where that is not the shipped set."""
@@ -129,7 +137,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Reader to use (default: by file suffix).")
-@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="JSONL manifest of per-file fields.")
+@metadata_option
 @db_option
 @store_params_option
 @json_option
@@ -445,13 +453,14 @@ def _evidence_lines(evidence: Evidence) -> list[str]:
     ]
 
 
-def _resolve(store: Store, ref: str) -> Article:
-    """An article by id from the store, or the first article of a file."""
+def _resolve(store: Store, ref: str, metadata: str | None) -> Article:
+    """An article by id from the store, or the first article of a file (with its fields from the
+    `metadata` manifest, if given)."""
     found = store.article(ref)
     if found is not None:
         return found
     if Path(ref).exists():
-        for result in read_articles([ref]):
+        for result in read_articles([ref], metadata=metadata):
             if isinstance(result, Article):
                 return result
             raise result
@@ -461,22 +470,25 @@ def _resolve(store: Store, ref: str) -> Article:
 @main.command()
 @click.argument("first")
 @click.argument("second")
+@metadata_option
 @db_option
 @store_params_option
 @json_option
-def compare(first: str, second: str, db: str, params_path: str | None, as_json: bool) -> None:
+def compare(first: str, second: str, metadata: str | None, db: str, params_path: str | None, as_json: bool) -> None:
     """Say how probably two articles (ids in the store, or files) report the same event, and why.
+    A file's publication time, which the time gap needs, comes from --metadata.
 
     \b
     Example:
-        storyweave compare sample/articles/000_6bb945685ed10791.txt sample/articles/001_397affb6b7c75271.txt
+        storyweave compare sample/articles/000_6bb945685ed10791.txt sample/articles/001_397affb6b7c75271.txt \\
+            --metadata sample/metadata.jsonl
     """
     params = load_params(params_path)
     with reported_errors():
         # Two files need no store: without one, they are weighed by their own term statistics alone.
         target = db if store_exists(db) else ":memory:"
     with opened_store(target) as store:
-        evidence = pipeline.compare(store, _resolve(store, first), _resolve(store, second), params)
+        evidence = pipeline.compare(store, _resolve(store, first, metadata), _resolve(store, second, metadata), params)
     if as_json:
         print_json(evidence.to_dict())
         return
