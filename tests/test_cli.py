@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE, SEED_PRESS_TV, SEED_TEHRAN_TIMES, damage_all_but_the_first_page
-from storyweave.cli import _IngestProgress, _StatusLine, main
+from storyweave.cli import _IngestProgress, _StatusLine, main, print_json, print_listing
 from storyweave.cluster import ClusterParams
 from storyweave.errors import ConfigError, InputError
 from storyweave.eval import harness
@@ -163,6 +163,16 @@ def test_compare_takes_the_files_publication_times_from_a_manifest(tmp_path: Pat
     assert without["gap_days"] is None
     assert code == 0 and evidence["gap_days"] == 5.0
     assert evidence["probability"] < without["probability"]  # five days apart: less likely one event
+
+
+@pytest.mark.parametrize("items", [[], [{"id": 1}], [{"id": 1, "sources": ["Press TV", "Tehran Times"]}, {"id": 2}]])
+def test_a_listing_printed_item_by_item_is_the_json_of_the_whole_list(
+    items: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    print_listing(iter(items), True, dict, str)
+    streamed = capsys.readouterr().out
+    print_json(items)
+    assert streamed == capsys.readouterr().out
 
 
 def test_commands_that_read_refuse_a_store_that_is_not_there(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_full_text_search_ranks_the_article_that_has_the_words(seeds_store: Stor
     assert [a.source for a, _ in seeds_store.search("Aleppo OR")] == ["Tehran Times"]
     # Nothing but operators or spaces is no word to look for: no hits, not an SQLite error.
     assert seeds_store.search("NOT OR") == [] == seeds_store.search("   ")
-    assert seeds_store.stories(query="AND") == []
+    assert list(seeds_store.stories(query="AND")) == []
 
 
 def test_search_ranks_the_best_matches_and_breaks_ties_by_arrival(store: Store) -> None:
@@ -87,7 +87,7 @@ def test_a_store_from_an_older_version_is_migrated_and_stays_searchable(tmp_path
     # ... and its search index merges segments as a new store's does.
     assert store._db.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()[0] == 8
     # ... and lists stories through the index that migration 6 adds (SQLite refuses a missing one).
-    assert store.stories() == []
+    assert list(store.stories()) == []
 
 
 EVIDENCE = (
@@ -157,7 +157,12 @@ def test_a_damaged_store_raises_store_errors_naming_the_file(tmp_path: Path) -> 
     store.close()
     damage_all_but_the_first_page(path)
     damaged = SQLiteStore(path)
-    reads = [damaged.count_articles, lambda: list(damaged.articles()), lambda: damaged.search("flood"), damaged.stories]
+    reads = [
+        damaged.count_articles,
+        lambda: list(damaged.articles()),
+        lambda: damaged.search("flood"),
+        lambda: list(damaged.stories()),
+    ]
     for read in reads:
         with pytest.raises(StoreError, match=rf"^{re.escape(str(path))}: the store cannot be read or written \("):
             read()

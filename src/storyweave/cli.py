@@ -11,8 +11,9 @@ import functools
 import json
 import re
 import sys
+import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -29,6 +30,7 @@ from storyweave.store import DB_ENV, DEFAULT_DB, Store, open_store, store_exists
 from storyweave.types import Article, Story, as_datetime, parse_publication_time
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 EXIT_ERROR, EXIT_PARTIAL = 1, 3
 _PROGRESS_AFTER_S, _PROGRESS_EVERY_S = 1.0, 0.25  # see `_StatusLine`
 _CLEAR_LINE = "\r\x1b[K"  # back to the start of the line, and erase it (ANSI)
@@ -113,6 +115,21 @@ def reported_errors() -> Iterator[None]:
 
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_listing(items: Iterable[T], as_json: bool, to_json: Callable[[T], Any], line: Callable[[T], str]) -> None:
+    """Print a listing item by item as the store reads it, so that a long one starts at once and
+    is never held whole: a line per item, or a JSON array as `print_json` prints the whole list."""
+    if not as_json:
+        for item in items:
+            click.echo(line(item))
+        return
+    separator = "[\n"
+    for item in items:
+        # Indented as an element of the array; JSON text has no line that is only whitespace.
+        click.echo(separator + textwrap.indent(json.dumps(to_json(item), ensure_ascii=False, indent=2), "  "), nl=False)
+        separator = ",\n"
+    click.echo("[]" if separator == "[\n" else "\n]")
 
 
 def article_summary(article: Article) -> dict[str, Any]:
@@ -267,12 +284,8 @@ def articles(source: str | None, since: str | None, limit: int | None, db: str, 
         storyweave articles --db news.db --since yesterday --source Reuters
     """
     with opened_store(db) as store:
-        found = list(store.articles(source=source, since=_since(since), limit=limit))
-    if as_json:
-        print_json([article_summary(a) for a in found])
-        return
-    for article in found:
-        click.echo(_article_line(article))
+        found = store.articles(source=source, since=_since(since), limit=limit)
+        print_listing(found, as_json, article_summary, _article_line)
 
 
 def _article_line(article: Article) -> str:
@@ -359,13 +372,8 @@ def stories(
         storyweave stories --db news.db --since "6 hours ago"
     """
     with opened_store(db) as store:
-        since_time = _since(since)
-        found = store.stories(since=since_time, source=source, query=query, limit=limit)
-    if as_json:
-        print_json([s.to_dict() for s in found])
-        return
-    for story in found:
-        click.echo(_story_line(story))
+        found = store.stories(since=_since(since), source=source, query=query, limit=limit)
+        print_listing(found, as_json, Story.to_dict, _story_line)
 
 
 # Written here rather than with dateparser, which reads these too: its "today" and "yesterday"

@@ -103,10 +103,11 @@ class Store(Protocol):
         source: str | None = None,
         query: str | None = None,
         limit: int | None = None,
-    ) -> list[Story]:
+    ) -> Iterator[Story]:
         """Stories, most recently updated first (by their last publication; undated ones last,
         newest first), optionally filtered: with an article published at or after `since`, from
-        outlet `source`, or among the best 1,000 matches of full-text `query`; at most `limit`."""
+        outlet `source`, or among the best 1,000 matches of full-text `query`; at most `limit`.
+        Built as they are asked for."""
         ...
 
     def story(self, story_id: int) -> Story | None:
