@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import pytest
-
 from benchmarks.report import RECORD, REPORT, render
 
 

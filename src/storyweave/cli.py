@@ -11,7 +11,6 @@ import functools
 import json
 import re
 import sys
-import textwrap
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -120,16 +119,19 @@ def print_json(data: Any) -> None:
 def print_listing(items: Iterable[T], as_json: bool, to_json: Callable[[T], Any], line: Callable[[T], str]) -> None:
     """Print a listing item by item as the store reads it, so that a long one starts at once and
     is never held whole: a line per item, or a JSON array as `print_json` prints the whole list."""
+    # sys.stdout.write rather than click.echo, which looks for colour codes to strip in every
+    # message and flushes it: per item, that showed in a listing's time.
     if not as_json:
         for item in items:
-            click.echo(line(item))
+            sys.stdout.write(line(item) + "\n")
         return
     separator = "[\n"
     for item in items:
-        # Indented as an element of the array; JSON text has no line that is only whitespace.
-        click.echo(separator + textwrap.indent(json.dumps(to_json(item), ensure_ascii=False, indent=2), "  "), nl=False)
+        # A one-element array without its brackets is the element as the whole array indents it
+        # (and costs less than textwrap.indent on every line).
+        sys.stdout.write(separator + json.dumps([to_json(item)], ensure_ascii=False, indent=2)[2:-2])
         separator = ",\n"
-    click.echo("[]" if separator == "[\n" else "\n]")
+    sys.stdout.write("[]\n" if separator == "[\n" else "\n]\n")
 
 
 def article_summary(article: Article) -> dict[str, Any]:
