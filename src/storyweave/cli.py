@@ -112,8 +112,13 @@ def reported_errors() -> Iterator[None]:
         sys.exit(EXIT_ERROR)
 
 
+def _json_text(data: Any) -> str:
+    """The CLI's JSON: non-ASCII text as it is, indented by two."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(_json_text(data))
 
 
 def print_listing(items: Iterable[T], as_json: bool, to_json: Callable[[T], Any], line: Callable[[T], str]) -> None:
@@ -129,7 +134,7 @@ def print_listing(items: Iterable[T], as_json: bool, to_json: Callable[[T], Any]
     for item in items:
         # A one-element array without its brackets is the element as the whole array indents it
         # (and costs less than textwrap.indent on every line).
-        sys.stdout.write(separator + json.dumps([to_json(item)], ensure_ascii=False, indent=2)[2:-2])
+        sys.stdout.write(separator + _json_text([to_json(item)])[2:-2])
         separator = ",\n"
     sys.stdout.write("[]\n" if separator == "[\n" else "\n]\n")
 
