@@ -432,8 +432,9 @@ def test_recluster_repairs_a_late_ingested_article_that_bridges_two_stories(
         monkeypatch.setattr("storyweave.pipeline.BATCH_SIZE", 1)
         monkeypatch.setattr("storyweave.store.sqlite._READ_BATCH", 1)
     assert recluster(store) == 1
-    assert sorted(next(store.stories()).article_ids) == ["both", "rescue", "town"]
-    assert not any(next(store.stories()).copies)
+    story = next(store.stories())
+    assert sorted(story.article_ids) == ["both", "rescue", "town"]
+    assert not any(story.copies)
 
 
 def test_stories_filters(seeds_store: Store) -> None:
