@@ -6,7 +6,9 @@
 Quality: B-cubed F1 of every system on the annotated development data, both with the peers'
 parameter tuned on that very file (their best case) and cross-validated by topic (tuned on the
 other topics; the honest figure). Speed and memory: throughput and peak resident memory on
-synthetic streams (benchmarks/synthetic.py), each system in its own process, with a time budget.
+synthetic streams (benchmarks/synthetic.py), each system in its own process, with a time budget:
+streams of each size at one rate of articles a day (does time grow linearly with the stream?),
+and storyweave alone on streams of one size at several rates (what do more stories at once cost?).
 Results go to benchmarks/results/latest.json, the record, kept in git, and docs/benchmarks.md,
 rendered from it (`python -m benchmarks.report` renders it again, e.g. after adding "notes").
 """
@@ -29,6 +31,7 @@ from sklearn.model_selection import GroupKFold
 
 from benchmarks.peers import PEERS, Record
 from benchmarks.report import RECORD, write_report
+from benchmarks.synthetic import PER_DAY
 from benchmarks.synthetic import write as write_synthetic
 from storyweave.cluster import ClusterParams
 from storyweave.cluster.training import cross_validate
@@ -131,11 +134,15 @@ def measure(system: str, path: Path, budget_s: float | None, param: str | None =
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def speed(sizes: Sequence[int], budget_s: float, quality: dict[str, Any]) -> dict[str, Any]:
+def _stream(size: int, per_day: float) -> Path:
+    return write_synthetic(RESULTS / f"synthetic-{size}-{per_day:g}-a-day.jsonl", size, per_day=per_day)
+
+
+def speed(sizes: Sequence[int], per_day: float, budget_s: float, quality: dict[str, Any]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     gave_up: dict[str, int] = {}  # a peer that ran out of time at a size is not tried on larger ones
     for size in sizes:
-        path = write_synthetic(RESULTS / f"synthetic-{size}.jsonl", size)
+        path = _stream(size, per_day)
         row = {"storyweave": measure("storyweave", path, None)}  # ours always runs to the end
         for name in PEERS:
             if name == "agglomerative" and size > BATCH_ONLY_LIMIT:
@@ -151,10 +158,20 @@ def speed(sizes: Sequence[int], budget_s: float, quality: dict[str, Any]) -> dic
     return results
 
 
+def density(size: int, rates: Sequence[float]) -> dict[str, Any]:
+    """storyweave on `size` articles published at each of `rates` a day."""
+    results = {f"{per_day:g}": measure("storyweave", _stream(size, per_day), None) for per_day in rates}
+    print(f"{size} at {', '.join(results)} a day: {json.dumps(results)}", flush=True)
+    return {"articles": size, "by_per_day": results}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="stream sizes, comma-separated")
+    parser.add_argument("--per-day", type=float, default=PER_DAY, help="articles a day in the streams of --sizes")
     parser.add_argument("--budget", type=float, default=3600, help="seconds allowed per peer and size")
+    parser.add_argument("--densities", default="500,2000,10000", help="articles a day to compare ('' for none)")
+    parser.add_argument("--density-size", type=int, default=200_000, help="stream size for --densities")
     parser.add_argument("--no-accurate", action="store_true", help="skip the accurate mode's quality run")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -169,8 +186,11 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine(),
         "command": "python -m benchmarks.run " + " ".join(argv or sys.argv[1:]),
         "quality": quality,
-        "speed": speed([int(s) for s in args.sizes.split(",")], args.budget, quality),
+        "per_day": args.per_day,
+        "speed": speed([int(s) for s in args.sizes.split(",")], args.per_day, args.budget, quality),
     }
+    if args.densities:
+        results["density"] = density(args.density_size, [float(r) for r in args.densities.split(",")])
     RECORD.write_text(json.dumps(results, indent=2) + "\n")
     write_report(results)
 

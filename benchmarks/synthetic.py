@@ -3,7 +3,8 @@
 Articles have realistic lengths (300-450 words in sentences and paragraphs), a Zipfian background
 vocabulary, and events that come in topics: events of one topic share keywords, each event has its
 own names, place and numbers, and events have a heavy-tailed number of articles spread over a few
-days of publication times, from a few hundred outlets.
+days of publication times, from a few hundred outlets. Articles are published at a steady rate
+a day, whatever the stream's length: a longer stream spans more days, not more stories at once.
 """
 
 from __future__ import annotations
@@ -17,8 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+from scipy.special import zeta
 
 _SYLLABLES = [c + v for c in "bdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+_EVENT_SIZE_EXPONENT, _LARGEST_EVENT = 1.8, 300  # event sizes: Zipf-distributed, capped
+_SMALLER = np.arange(1, _LARGEST_EVENT)
+_SMALLER_P = _SMALLER**-_EVENT_SIZE_EXPONENT / zeta(_EVENT_SIZE_EXPONENT)
+# E[min(K, cap)] for K ~ Zipf: what sets the time between events for a given rate of articles
+MEAN_EVENT_SIZE = float(_SMALLER @ _SMALLER_P + _LARGEST_EVENT * (1 - _SMALLER_P.sum()))
+PER_DAY = 2000  # articles a day: "thousands a day from many outlets"
 
 
 def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -28,14 +36,9 @@ def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
     return sorted(words)
 
 
-def generate(n_articles: int, seed: int = 7, density_of: int | None = None) -> Iterator[dict[str, object]]:
-    """Yield `n_articles` article records (the JSONL format of `storyweave eval`), in time order.
-
-    Parameters:
-        density_of: publish as many articles a day as a stream of this many does. By default every
-            stream spans about half a year, so a longer one is also a denser one: a million
-            articles put about ten times as many stories in the clusterer's time window as 100,000.
-    """
+def generate(n_articles: int, seed: int = 7, per_day: float = PER_DAY) -> Iterator[dict[str, object]]:
+    """Yield `n_articles` article records (the JSONL format of `storyweave eval`), in time order,
+    about `per_day` of them published each day."""
     rng = np.random.default_rng(seed)
     vocabulary = _vocabulary(rng, 30_000)
     zipf = np.cumsum(1.0 / np.arange(1, len(vocabulary) + 1) ** 1.05)
@@ -49,12 +52,12 @@ def generate(n_articles: int, seed: int = 7, density_of: int | None = None) -> I
     topics = [rng.choice(common, size=8) for _ in range(max(10, n_articles // 200))]
     while produced < n_articles:
         event_number += 1
-        clock += rng.exponential(24 * 30 / max(1, (density_of or n_articles) / 20))  # a Poisson process of events
+        clock += rng.exponential(24 * MEAN_EVENT_SIZE / per_day)  # a Poisson process of events
         topic = topics[rng.integers(len(topics))]
         names = [" ".join(w.capitalize() for w in rng.choice(rare, size=2)) for _ in range(4)]
         place = str(rng.choice(rare)).capitalize()
         numbers = [str(rng.integers(2, 500)) for _ in range(3)]
-        size = min(int(rng.zipf(1.8)), 300, n_articles - produced)
+        size = min(int(rng.zipf(_EVENT_SIZE_EXPONENT)), _LARGEST_EVENT, n_articles - produced)
         for _ in range(size):
             hours = clock + rng.exponential(18)
             when = start + dt.timedelta(hours=hours)
@@ -123,12 +126,13 @@ def follow_up(stream: Path, path: Path, n_articles: int = 1000) -> Path:
     return path
 
 
-def write(path: Path, n_articles: int, seed: int = 7, density_of: int | None = None) -> Path:
-    """Write the stream as JSONL (once: an existing file of the right size is reused)."""
+def write(path: Path, n_articles: int, seed: int = 7, per_day: float = PER_DAY) -> Path:
+    """Write the stream as JSONL (once: an existing file of the right size is reused, so name the
+    file after the size and the rate)."""
     if path.exists() and sum(1 for _ in path.open()) == n_articles:
         return path
     with path.open("w", encoding="utf-8") as stream:
-        for record in generate(n_articles, seed, density_of):
+        for record in generate(n_articles, seed, per_day):
             stream.write(json.dumps(record) + "\n")
     return path
 
@@ -137,7 +141,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--density-of", type=int, help="publish as many articles a day as a stream of this size")
+    parser.add_argument("--per-day", type=float, default=PER_DAY, help=f"articles a day (default {PER_DAY:,})")
     args = parser.parse_args()
-    write(args.out, args.n, density_of=args.density_of)
+    write(args.out, args.n, per_day=args.per_day)
     sys.exit(0)
