@@ -227,3 +227,32 @@ def test_a_story_is_titled_by_its_first_headline_else_by_its_first_article_lead(
         2: "A quake struck Qeshm island on Sunday.",  # no headline: the lead's first sentence that reads as one
         3: "Quake.",  # nothing reads as a headline: the lead's first sentence
     }
+
+
+def test_a_listing_read_inside_reading_is_one_state_of_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "news.db"
+    store, other = open_store(path), open_store(path)  # `other` as another process would
+    store.add_articles([Article(id=f"a{i}", text=f"text {i}", published_at=dt.date(2020, 1, i)) for i in (1, 2, 3)])
+    store.save_assignments([Assignment(f"a{i}", i, True, 1.0) for i in (1, 2, 3)])
+    monkeypatch.setattr("storyweave.store.sqlite._READ_BATCH", 1)  # a query for each story
+
+    def renumber() -> None:  # what a `recluster` does to the stories
+        with other.transaction():
+            other.clear_assignments()
+            other.save_assignments([Assignment(f"a{i}", 10 + i, True, 1.0) for i in (1, 2, 3)])
+
+    with store.reading():
+        listing = store.stories()
+        first = next(listing)
+        renumber()
+        assert [first.id, *(s.id for s in listing)] == [3, 2, 1]
+    assert [s.id for s in store.stories()] == [13, 12, 11]  # the new state, once outside
+    listing = store.stories()
+    next(listing)
+    with other.transaction():
+        other.clear_assignments()
+    assert list(listing) == []  # outside `reading`, each batch reads the store as it is then
+    with store.reading(), pytest.raises(StoreError, match="cannot write inside reading"), store.transaction():
+        pass

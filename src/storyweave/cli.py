@@ -378,7 +378,7 @@ def stories(
         storyweave stories --db news.db --query ceasefire --limit 10 --json
         storyweave stories --db news.db --since "6 hours ago"
     """
-    with opened_store(db) as store:
+    with opened_store(db) as store, store.reading():
         found = store.stories(since=_since(since), source=source, query=query, limit=limit)
         print_listing(found, as_json, Story.to_dict, _story_line)
 

@@ -24,6 +24,12 @@ class Store(Protocol):
         """All writes inside commit together or not at all."""
         ...
 
+    def reading(self) -> AbstractContextManager[None]:
+        """Reads inside see the store as one state, whatever other processes write meanwhile: for a
+        listing read in several queries, such as `stories`. Only for reading: a `transaction`
+        inside raises `StoreError`."""
+        ...
+
     def add_articles(self, articles: Sequence[Article]) -> list[bool]:
         """Insert articles not yet stored; True for each one that was new."""
         ...
@@ -107,7 +113,8 @@ class Store(Protocol):
         """Stories, most recently updated first (by their last publication; undated ones last,
         newest first), optionally filtered: with an article published at or after `since`, from
         outlet `source`, or among the best 1,000 matches of full-text `query`; at most `limit`.
-        Built as they are asked for."""
+        Built as they are asked for, so a listing that must not mix two states of the store (a
+        `recluster` may renumber stories midway) is read inside `reading()`."""
         ...
 
     def story(self, story_id: int) -> Story | None:

@@ -341,6 +341,7 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open as a storyweave store ({exc})") from exc
         self._depth = 0
+        self._reading = False
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -398,6 +399,8 @@ class SQLiteStore:
             finally:
                 self._depth -= 1
             return
+        if self._reading:
+            raise StoreError(f"{self.path}: cannot write inside reading()")
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -414,6 +417,23 @@ class SQLiteStore:
             raise
         finally:
             self._depth = 0
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads inside see one state of the store (see `Store.reading`)."""
+        if self._depth or self._reading:  # a transaction's reads see one state already
+            yield
+            return
+        # A deferred transaction: WAL mode takes its snapshot at the first read, and writers
+        # elsewhere go on meanwhile.
+        self._db.execute("BEGIN DEFERRED")
+        self._reading = True
+        try:
+            yield
+        finally:
+            self._reading = False
+            if self._db.in_transaction:  # an error may have ended it already
+                self._db.execute("COMMIT")  # nothing was written: this only ends the snapshot
 
     def _roll_back(self) -> None:
         # On some errors (a full disk, an I/O error) SQLite has rolled back already, and a second
