@@ -12,10 +12,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from storyweave.cluster import ClusterParams
+
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "benchmarks" / "results" / "latest.json"
 REPORT = ROOT / "docs" / "benchmarks.md"
 QUALITY_TARGET, SPEED_TARGET, MEMORY_TARGET_MB = 0.95, 2000, 2048
+# Time per article at the largest size within this factor of the next size's counts as linear growth:
+# identical runs on a noisy machine differ by about as much.
+LINEAR_TOLERANCE = 1.25
 
 
 def _speed_cell(result: dict[str, Any]) -> str:
@@ -84,8 +89,12 @@ def render(results: dict[str, Any]) -> str:
         "storyweave runs as two processes, its default on a machine with two cores: a reader that reads,",
         "cleans and computes each article's features, embedding and shingle signature, and the main process",
         "that stores and clusters. Each cell: articles per second, peak resident memory (for storyweave, the",
-        "main process plus the reader, whose shared pages count twice). Constant throughput across sizes",
-        "means time grows linearly with the stream.",
+        "main process plus the reader, whose shared pages count twice).",
+        "",
+        f"Every stream is published at {results['per_day']:,g} articles a day, so a longer stream spans more days,",
+        "not more stories at once (a storyweave story takes articles for "
+        f"{ClusterParams.load('default').window_days:g} days after its last). Constant",
+        "throughput across sizes means time grows linearly with the stream.",
         "",
         "| articles | storyweave | scikit-learn agglomerative | river TextClust | storyweave / TextClust |",
         "|---|---|---|---|---|",
@@ -128,13 +137,52 @@ def render(results: dict[str, Any]) -> str:
             "`storyweave explain` of the last of those articles (a new process, start-up included), by the",
             f"store's size: {explained}.",
         ]
+    lines += _density_lines(results.get("density"))
     lines += [
         "",
         f"Targets: >= {SPEED_TARGET:,} articles/s on this 2-core machine: **{verdict}** (best {fastest:,.0f}/s); "
-        f"<= {MEMORY_TARGET_MB:,} MB at 1M articles: {memory_line}.",
+        f"<= {MEMORY_TARGET_MB:,} MB at 1M articles: {memory_line}; time growing linearly with the stream: "
+        f"{_linearity(speed)}.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _linearity(speed: dict[str, Any]) -> str:
+    """The verdict on linear growth, from storyweave's time per article at the two largest sizes."""
+    rates = {
+        int(size): row["storyweave"]["articles_per_s"]
+        for size, row in speed.items()
+        if "error" not in row["storyweave"]
+    }
+    if len(rates) < 2:
+        return "**not measured** in this run (needs two sizes)"
+    larger, smaller = sorted(rates, reverse=True)[:2]
+    growth = rates[smaller] / rates[larger]
+    verdict = "reached" if growth <= LINEAR_TOLERANCE else "not reached"
+    return (
+        f"**{verdict}** (time per article at {larger:,} articles {growth:.2f} times that at {smaller:,}; "
+        f"linear within {LINEAR_TOLERANCE:.2f})"
+    )
+
+
+def _density_lines(density: dict[str, Any] | None) -> list[str]:
+    """The table of storyweave on one stream size at several rates of articles a day."""
+    if not density:
+        return []
+    lines = [
+        "",
+        f"The cost of density: storyweave on {density['articles']:,} articles published at several rates a day. "
+        "A denser stream",
+        "has more stories open at once: more candidates to rank for each article, more state to hold.",
+        "",
+        "| articles a day | storyweave | stories |",
+        "|---|---|---|",
+    ]
+    for per_day, result in density["by_per_day"].items():
+        stories = f"{result['n_clusters']:,}" if "n_clusters" in result else "—"
+        lines.append(f"| {float(per_day):,g} | {_speed_cell(result)} | {stories} |")
+    return lines
 
 
 def write_report(results: dict[str, Any]) -> None:

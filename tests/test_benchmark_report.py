@@ -32,5 +32,12 @@ def test_verdicts_follow_the_figures(record: dict[str, Any]) -> None:
     assert "Target B-cubed F1 >= 0.95: **reached**" in text
     assert ">= 2,000 articles/s on this 2-core machine: **reached** (best 2,100/s)" in text
     assert "<= 2,048 MB at 1M articles: **not reached** (2,100 MB)" in text
+    assert "linearly with the stream: **reached** (time per article at 1,000,000 articles 1.00 times" in text
+    changed["speed"]["1000000"]["storyweave"]["articles_per_s"] = 1400.0
+    assert "linearly with the stream: **not reached** (time per article at 1,000,000 articles 1.50 times" in render(
+        changed
+    )
     del changed["speed"]["1000000"]
-    assert "<= 2,048 MB at 1M articles: **not measured**" in render(changed)
+    text = render(changed)
+    assert "<= 2,048 MB at 1M articles: **not measured**" in text
+    assert "time per article at 100,000 articles 1.00 times that at 10,000" in text
