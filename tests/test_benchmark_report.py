@@ -41,3 +41,10 @@ def test_verdicts_follow_the_figures(record: dict[str, Any]) -> None:
     text = render(changed)
     assert "<= 2,048 MB at 1M articles: **not measured**" in text
     assert "time per article at 100,000 articles 1.00 times that at 10,000" in text
+    dense = {"articles_per_s": 520.0, "peak_rss_mb": 1336, "n_clusters": 25193}
+    changed["density"] = {"articles": 200_000, "by_per_day": {"10000": dense, "500": {"error": "failed"}}}
+    text = render(changed)
+    assert "storyweave on 200,000 articles published at several rates a day" in text
+    assert "| 10,000 | 520/s, 1,336 MB | 25,193 |" in text and "| 500 | — (failed) | — |" in text
+    del changed["density"]  # a run with --densities ''
+    assert "The cost of density" not in render(changed)
