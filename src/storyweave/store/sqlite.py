@@ -432,8 +432,9 @@ class SQLiteStore:
             yield
         finally:
             self._reading = False
-            if self._db.in_transaction:  # an error may have ended it already
-                self._db.execute("COMMIT")  # nothing was written: this only ends the snapshot
+            # Nothing was written, so rolling back only ends the snapshot; unlike COMMIT, it does not
+            # fail again on a damaged file and hide the error that the reads raised.
+            self._roll_back()
 
     def _roll_back(self) -> None:
         # On some errors (a full disk, an I/O error) SQLite has rolled back already, and a second
