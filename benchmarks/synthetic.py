@@ -22,10 +22,10 @@ from scipy.special import zeta
 
 _SYLLABLES = [c + v for c in "bdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
 _EVENT_SIZE_EXPONENT, _LARGEST_EVENT = 1.8, 300  # event sizes: Zipf-distributed, capped
-_SMALLER = np.arange(1, _LARGEST_EVENT)
-_SMALLER_P = _SMALLER**-_EVENT_SIZE_EXPONENT / zeta(_EVENT_SIZE_EXPONENT)
+_SIZES_BELOW_CAP = np.arange(1, _LARGEST_EVENT)
+_P_BELOW_CAP = _SIZES_BELOW_CAP**-_EVENT_SIZE_EXPONENT / zeta(_EVENT_SIZE_EXPONENT)
 # E[min(K, cap)] for K ~ Zipf: what sets the time between events for a given rate of articles
-MEAN_EVENT_SIZE = float(_SMALLER @ _SMALLER_P + _LARGEST_EVENT * (1 - _SMALLER_P.sum()))
+MEAN_EVENT_SIZE = float(_SIZES_BELOW_CAP @ _P_BELOW_CAP + _LARGEST_EVENT * (1 - _P_BELOW_CAP.sum()))
 PER_DAY = 2000  # articles a day: "thousands a day from many outlets"
 
 

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh full
-.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff check src tests benchmarks tools
 .venv/bin/python -m pytest "$@"

