@@ -149,6 +149,13 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
 
 
+def _batches(items: Sequence[int]) -> Iterator[Sequence[int]]:
+    """`items` in slices of `_READ_BATCH`, for reads a whole store may be asked for (itertools.batched
+    is Python 3.12's)."""
+    for start in range(0, len(items), _READ_BATCH):
+        yield items[start : start + _READ_BATCH]
+
+
 def _limit(limit: int | None) -> int:
     """A LIMIT parameter: SQLite reads a negative one as no limit."""
     return -1 if limit is None else limit
@@ -603,8 +610,7 @@ class SQLiteStore:
         times = [(seq, parse_publication_time(published)) for seq, published in self._db.execute(sql)]
         order = [seq for seq, _ in publication_order(times, published=itemgetter(1))]
         # Read a batch at a time: a whole store's articles (after `clear_assignments`) need not fit in memory.
-        for start in range(0, len(order), _READ_BATCH):
-            chunk = order[start : start + _READ_BATCH]
+        for chunk in _batches(order):
             by_seq = self._articles_by_seq(chunk)
             yield from (by_seq[seq] for seq in chunk)
 
@@ -642,8 +648,8 @@ class SQLiteStore:
             "ORDER BY max(a.published_utc) IS NULL, max(a.published_utc) DESC, s.story_id DESC LIMIT ?"
         )
         story_ids = [row[0] for row in self._db.execute(sql, (*params, _limit(limit)))]
-        for start in range(0, len(story_ids), _READ_BATCH):
-            yield from self._stories(story_ids[start : start + _READ_BATCH])
+        for chunk in _batches(story_ids):
+            yield from self._stories(chunk)
 
     @_store_errors
     def story(self, story_id: int) -> Story | None:
