@@ -176,6 +176,22 @@ def test_names_seen_once_in_a_closed_story_are_forgotten(monkeypatch: pytest.Mon
     assert clusterer.name_df.n_docs == 2
 
 
+def test_busy_stories_of_a_topic_do_not_crowd_out_the_story_an_article_shares_its_keys_with() -> None:
+    # Two candidates and two busy quake stories stand for ten candidates and the dozens of busy
+    # stories of a topic on a dense stream.
+    clusterer = OnlineStoryClusterer(dataclasses.replace(ClusterParams.load(), max_candidates=2))
+    day = dt.date(2022, 1, 30)
+    qeshm = ("Quake on Qeshm: Hormozgan rescue teams dig in Tabl.", "Rescue teams dig in Tabl after the quake.")
+    kerman = ("Quake in Kerman: Zarand rescue teams dig in the ruins.", "Rescue teams dig in Zarand after the quake.")
+    for i in range(30):  # interleaved, so each article of one comes after one of the other
+        clusterer.learn_one(article(f"q{i}", qeshm[i % 2], day))
+        clusterer.learn_one(article(f"k{i}", kerman[i % 2], day))
+    khoy = clusterer.learn_one(article("h1", "Quake in Khoy: Urmia rescue teams dig in Qotur.", day))
+    again = clusterer.learn_one(article("h2", "Rescue teams from Urmia dig in Qotur after the Khoy quake.", day))
+    assert khoy.opened and again.story_id == khoy.story_id
+    assert all(len(ids) == len(set(ids)) for ids in clusterer._index.values())
+
+
 def test_predict_one_changes_nothing() -> None:
     clusterer = OnlineStoryClusterer()
     clusterer.learn_one(article("q1", QUAKE_1))
