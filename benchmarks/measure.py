@@ -1,4 +1,4 @@
-"""One measurement in a fresh process: `python -m benchmarks.measure SYSTEM FILE [PARAM]`.
+"""One measurement in a fresh process: `python -m benchmarks.measure SYSTEM FILE [--param P] [--per-day N]`.
 
 Prints one JSON object: articles, seconds, articles_per_s, peak_rss_mb, n_clusters, and for
 storyweave store_mb, later_ingest_1000_s and explain_s. Run in its own process so that peak memory is the system's own.
@@ -6,6 +6,7 @@ storyweave store_mb, later_ingest_1000_s and explain_s. Run in its own process s
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
@@ -16,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 
-def _storyweave(path: Path, params: str | None) -> dict[str, Any]:
-    """Ingest the stream into a new store; then, outside the timing, 1,000 more articles (see
-    `benchmarks.synthetic.follow_up`) in a new `storyweave ingest` process, as a later run would,
-    and `storyweave explain` of the last of them in another."""
+def _storyweave(path: Path, params: str | None, per_day: float | None) -> dict[str, Any]:
+    """Ingest the stream into a new store; then, outside the timing, 1,000 more articles at the
+    stream's rate, `per_day` (see `benchmarks.synthetic.follow_up`) in a new `storyweave ingest`
+    process, as a later run would, and `storyweave explain` of the last of them in another."""
     import storyweave
-    from benchmarks.synthetic import follow_up
+    from benchmarks.synthetic import PER_DAY, follow_up
     from storyweave.cluster import ClusterParams
 
     with tempfile.TemporaryDirectory() as folder:
@@ -32,7 +33,7 @@ def _storyweave(path: Path, params: str | None) -> dict[str, Any]:
         result = _figures(len(report.added), time.perf_counter() - started, n_stories)
         store.close()
         result["store_mb"] = round(sum(f.stat().st_size for f in Path(folder).glob("bench.db*")) / 1e6)
-        more = follow_up(path, Path(folder) / "more.jsonl")
+        more = follow_up(path, Path(folder) / "more.jsonl", per_day=per_day or PER_DAY)
         last_id = json.loads(more.read_text(encoding="utf-8").splitlines()[-1])["id"]
         for figure, command in (("later_ingest_1000_s", ["ingest", str(more)]), ("explain_s", ["explain", last_id])):
             options = ["--db", str(Path(folder) / "bench.db"), "--params", params or "default"]
@@ -73,9 +74,18 @@ def _peak_rss_kb() -> int:
     return own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-def main(system: str, path: Path, param: str | None = None) -> None:
-    print(json.dumps(_storyweave(path, param) if system == "storyweave" else _peer(system, path, param)))
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("system", help="storyweave, or a peer of benchmarks.peers")
+    parser.add_argument("file", type=Path, help="a JSONL stream of benchmarks.synthetic")
+    parser.add_argument("--param", help="storyweave's parameters (default: default), or the peer's parameter")
+    parser.add_argument("--per-day", type=float, help="the stream's articles a day, for storyweave's later ingest")
+    args = parser.parse_args(argv)
+    if args.system == "storyweave":
+        print(json.dumps(_storyweave(args.file, args.param, args.per_day)))
+    else:
+        print(json.dumps(_peer(args.system, args.file, args.param)))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)
+    main()

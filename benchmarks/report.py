@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from storyweave.cluster import ClusterParams
-
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "benchmarks" / "results" / "latest.json"
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -93,7 +91,7 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"Every stream is published at {results['per_day']:,g} articles a day, so a longer stream spans more days,",
         "not more stories at once (a storyweave story takes articles for "
-        f"{ClusterParams.load('default').window_days:g} days after its last). Constant",
+        f"{results['window_days']:g} days after its last). Constant",
         "throughput across sizes means time grows linearly with the stream.",
         "",
         "| articles | storyweave | scikit-learn agglomerative | river TextClust | storyweave / TextClust |",

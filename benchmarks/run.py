@@ -123,8 +123,8 @@ def our_quality(mode: str) -> dict[str, Any]:
     }
 
 
-def measure(system: str, path: Path, budget_s: float | None, param: str | None = None) -> dict[str, Any]:
-    command = [sys.executable, "-m", "benchmarks.measure", system, str(path), *([param] if param else [])]
+def measure(system: str, path: Path, budget_s: float | None, option: tuple[str, str] | None = None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "benchmarks.measure", system, str(path), *(option or ())]
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=budget_s, check=True)
     except subprocess.TimeoutExpired:
@@ -132,6 +132,11 @@ def measure(system: str, path: Path, budget_s: float | None, param: str | None =
     except subprocess.CalledProcessError as exc:
         return {"error": (exc.stderr.strip().splitlines() or ["failed"])[-1][:200]}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _ours(path: Path, per_day: float) -> dict[str, Any]:
+    """storyweave on a stream of `per_day` articles a day, always run to the end."""
+    return measure("storyweave", path, None, ("--per-day", f"{per_day:g}"))
 
 
 def _stream(size: int, per_day: float) -> Path:
@@ -143,14 +148,14 @@ def speed(sizes: Sequence[int], per_day: float, budget_s: float, quality: dict[s
     gave_up: dict[str, int] = {}  # a peer that ran out of time at a size is not tried on larger ones
     for size in sizes:
         path = _stream(size, per_day)
-        row = {"storyweave": measure("storyweave", path, None)}  # ours always runs to the end
+        row = {"storyweave": _ours(path, per_day)}
         for name in PEERS:
             if name == "agglomerative" and size > BATCH_ONLY_LIMIT:
                 row[name] = {"error": f"needs an n x n distance matrix ({size**2 * 4 / 1e9:.0f} GB)"}
             elif name in gave_up:
                 row[name] = {"error": f"not tried: did not finish {gave_up[name]:,} within {budget_s:.0f} s"}
             else:
-                row[name] = measure(name, path, budget_s, str(quality[name]["parameter"]))
+                row[name] = measure(name, path, budget_s, ("--param", str(quality[name]["parameter"])))
                 if "did not finish" in row[name].get("error", ""):
                     gave_up[name] = size
         results[str(size)] = row
@@ -160,7 +165,7 @@ def speed(sizes: Sequence[int], per_day: float, budget_s: float, quality: dict[s
 
 def density(size: int, rates: Sequence[float]) -> dict[str, Any]:
     """storyweave on `size` articles published at each of `rates` a day."""
-    results = {f"{per_day:g}": measure("storyweave", _stream(size, per_day), None) for per_day in rates}
+    results = {f"{per_day:g}": _ours(_stream(size, per_day), per_day) for per_day in rates}
     print(f"{size} at {', '.join(results)} a day: {json.dumps(results)}", flush=True)
     return {"articles": size, "by_per_day": results}
 
@@ -187,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         "command": "python -m benchmarks.run " + " ".join(argv or sys.argv[1:]),
         "quality": quality,
         "per_day": args.per_day,
+        "window_days": ClusterParams.load("default").window_days,
         "speed": speed([int(s) for s in args.sizes.split(",")], args.per_day, args.budget, quality),
     }
     if args.densities:

@@ -112,15 +112,15 @@ def _article(
     }
 
 
-def follow_up(stream: Path, path: Path, n_articles: int = 1000) -> Path:
-    """Write `n_articles` more of another stream, as if published from the end of `stream` on:
-    what a later `ingest` into a store holding `stream` sees."""
+def follow_up(stream: Path, path: Path, n_articles: int = 1000, per_day: float = PER_DAY) -> Path:
+    """Write `n_articles` more of another stream at `per_day` articles a day, as if published from
+    the end of `stream` on: what a later `ingest` into a store holding `stream` sees."""
     with stream.open("rb") as lines:
         lines.seek(max(0, lines.seek(0, 2) - (1 << 16)))
         last = json.loads(lines.read().splitlines()[-1])
     shift = dt.datetime.fromisoformat(last["published_at"]) - dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     with path.open("w", encoding="utf-8") as out:
-        for record in generate(n_articles, seed=8):
+        for record in generate(n_articles, seed=8, per_day=per_day):
             published = (dt.datetime.fromisoformat(str(record["published_at"])) + shift).isoformat()
             out.write(json.dumps({**record, "id": f"more-{record['id']}", "published_at": published}) + "\n")
     return path
