@@ -56,7 +56,7 @@ class ClusterParams:
         scored_candidates: of those, how many (the closest by body cosine) get every signal computed.
         index_terms: an article's top tf-idf terms that index its story.
         index_names: an article's top names that index its story.
-        posting_limit: most recent stories kept per index key.
+        posting_limit: most recently active stories kept per index key, each once.
         recent_members: member vectors a story keeps for `member_cos`.
         member_terms: terms kept of each such vector (the heaviest); the rest barely move a cosine.
         absorbed_terms: an article's heaviest terms that its story's centroid takes in. The tail
